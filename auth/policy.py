@@ -1,0 +1,150 @@
+"""The policy engine: access rules that authorities declare next to their fields.
+
+A rule answers one question: may this viewer see this field of this subject? The
+subject is the object the field is resolved on; its ``owner_id`` names the person
+whose personal data it is. Rules combine with ``|`` (either) and ``&`` (both), and
+carry a name so they can be printed in the supergraph and in the access matrix.
+
+Authorities attach rules with :func:`guarded`, a Strawberry field extension: a denied
+field resolves to null with exactly one ``FORBIDDEN`` error at its path, and its
+resolver never runs. Rules deny by default: a subject without an owner, or a viewer
+without a person, is allowed nothing but what a rule grants explicitly.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+
+from auth.errors import Forbidden
+from auth.viewer import AssuranceLevel, Viewer
+
+CUSTODY_AGE_LIMIT = 15
+"""Custody holders see a child's vaccinations and medication until this age."""
+
+
+class Owned(Protocol):
+    """Anything that is personal data of one person."""
+
+    @property
+    def owner_id(self) -> str: ...
+
+
+def owner_of(subject: object) -> str | None:
+    """The person whose data ``subject`` is, or None when it names nobody."""
+    owner = getattr(subject, "owner_id", None)
+    return owner if isinstance(owner, str) else None
+
+
+class Rule:
+    """An access rule: a name, and :meth:`allows` to decide."""
+
+    def __init__(self, name: str, check: Callable[[Viewer, object], bool]) -> None:
+        self.name = name
+        self._check = check
+
+    def allows(self, viewer: Viewer, subject: object) -> bool:
+        """True when ``viewer`` may see the guarded field of ``subject``."""
+        return self._check(viewer, subject)
+
+    def __or__(self, other: "Rule") -> "Rule":
+        return Rule(
+            f"{self.name} | {other.name}",
+            lambda viewer, subject: (
+                self.allows(viewer, subject) or other.allows(viewer, subject)
+            ),
+        )
+
+    def __and__(self, other: "Rule") -> "Rule":
+        return Rule(
+            f"({self.name}) & ({other.name})",
+            lambda viewer, subject: (
+                self.allows(viewer, subject) and other.allows(viewer, subject)
+            ),
+        )
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.name}>"
+
+
+def _is_self(viewer: Viewer, subject: object) -> bool:
+    owner = owner_of(subject)
+    return owner is not None and viewer.is_self(owner)
+
+
+def _is_spouse(viewer: Viewer, subject: object) -> bool:
+    owner = owner_of(subject)
+    spouse = viewer.relations.spouse_id
+    return owner is not None and spouse is not None and owner == spouse
+
+
+def _is_child(viewer: Viewer, subject: object) -> bool:
+    owner = owner_of(subject)
+    return owner is not None and viewer.relations.child(owner) is not None
+
+
+def _is_custody_holder_under_15(viewer: Viewer, subject: object) -> bool:
+    owner = owner_of(subject)
+    child = viewer.relations.child(owner) if owner is not None else None
+    return (
+        child is not None
+        and child.has_custody
+        and child.age_on(viewer.today) < CUSTODY_AGE_LIMIT
+    )
+
+
+def _substantial(viewer: Viewer, subject: object) -> bool:
+    return viewer.assurance >= AssuranceLevel.SUBSTANTIAL
+
+
+SELF = Rule("self", _is_self)
+"""The person the data is about."""
+
+SPOUSE = Rule("spouse", _is_spouse)
+"""The spouse or registered partner of the person."""
+
+PARENT = Rule("parent", _is_child)
+"""A parent of the person (with or without custody)."""
+
+CUSTODY_UNDER_15 = Rule("custody-under-15", _is_custody_holder_under_15)
+"""A custody holder of the person, while the person is under 15."""
+
+SUBSTANTIAL = Rule("assurance-substantial", _substantial)
+"""A sign-in with assurance level substantial or high."""
+
+NOBODY = Rule("nobody", lambda viewer, subject: False)
+"""Denies everyone; the default of anything not declared."""
+
+
+class Guard(FieldExtension):
+    """Enforces a rule on one field before its resolver runs."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    def _check(self, source: object, info: Info) -> None:
+        viewer = getattr(info.context, "viewer", None)
+        if not isinstance(viewer, Viewer) or not self.rule.allows(viewer, source):
+            raise Forbidden(f"You may not see the field {info.field_name!r}.")
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        self._check(source, info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: Info,
+        **kwargs: Any,
+    ) -> Any:
+        self._check(source, info)
+        return await next_(source, info, **kwargs)
+
+
+def guarded(rule: Rule) -> list[FieldExtension]:
+    """Extensions for ``strawberry.field(extensions=...)`` that enforce ``rule``."""
+    return [Guard(rule)]

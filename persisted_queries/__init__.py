@@ -1,0 +1,1 @@
+"""Automatic persisted queries and trusted documents, with their store."""

@@ -1,0 +1,3 @@
+"""Federated execution: the query planner, the plan cache, the executor, the
+transports to subgraphs, and the shaping of responses.
+"""
