@@ -133,7 +133,7 @@ class Guard(FieldExtension):
         record = getattr(info.context, "record_access", None)
         owner = owner_of(source)
         if record is not None and owner is not None:
-            record(owner, f"{info.parent_type.name}.{info.field_name}")
+            record(owner, f"{info._raw_info.parent_type.name}.{info.field_name}")
 
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any
