@@ -109,13 +109,24 @@ def _error_dict(error: GraphQLError, subgraph: str) -> dict[str, Any]:
     return formatted
 
 
+def _own_copy(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Variables the subgraph may change: Strawberry pops ``__typename`` from each
+    representation, and the executor's own representations must stay intact."""
+    return {
+        name: [dict(v) if isinstance(v, dict) else v for v in value]
+        if isinstance(value, list)
+        else value
+        for name, value in variables.items()
+    }
+
+
 async def _execute_on(
     schema: GraphQLSchema, request: FetchRequest, context: Any
 ) -> FetchResult:
     outcome = execute(
         schema,
         request.document,
-        variable_values=dict(request.variables),
+        variable_values=_own_copy(request.variables),
         context_value=context,
         operation_name=request.operation_name,
     )

@@ -27,9 +27,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--supergraph", type=Path, required=True, help="a supergraph SDL file"
     )
     parser.add_argument("--operation", help="the operation to plan, by name")
-    parser.add_argument(
-        "--json", action="store_true", help="print the plan as JSON"
-    )
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     parser.set_defaults(handler=run)
 
 
