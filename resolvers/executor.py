@@ -31,7 +31,7 @@ from resolvers.plan import (
 )
 from resolvers.plan_cache import DEFAULT_SIZE, PlanCache
 from resolvers.planner import PlanningError, QueryPlanner
-from resolvers.shaping import Failure, shape
+from resolvers.shaping import Failure, holds, shape
 from resolvers.transports import (
     FetchRequest,
     FetchResult,
@@ -234,6 +234,8 @@ class _Run:
             self.place_error(self.data, error.get("path"), error, fetch.graph, top)
 
     async def entity_fetch(self, fetch: Fetch) -> None:
+        if fetch.run_if and not any(holds(c, self.variables) for c in fetch.run_if):
+            return
         reps: list[dict[str, Any]] = []
         owners: list[list[tuple[dict[str, Any], str]]] = []
         seen: dict[bytes, int] = {}

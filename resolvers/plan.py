@@ -14,6 +14,8 @@ from typing import Any
 
 from graphql import DocumentNode, print_ast
 
+from resolvers.shaping import Condition
+
 INTROSPECTION = "#introspection"
 """The pseudo-subgraph that answers ``__schema`` and ``__type`` from the API schema."""
 
@@ -50,6 +52,8 @@ class Fetch:
         reps: type name -> representation spec (entity fetches only).
         top_fields: type name -> canonical keys this fetch adds at ``path``.
         representations_variable: the variable that carries representations.
+        run_if: when every top-level field of an entity fetch carries ``@skip`` or
+            ``@include``, their conditions: the fetch runs only if one holds.
     """
 
     id: int
@@ -62,6 +66,7 @@ class Fetch:
     reps: Mapping[str, RepSpec] = field(default_factory=dict)
     top_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     representations_variable: str = "representations"
+    run_if: tuple[tuple[Condition, ...], ...] = ()
 
     @property
     def is_entity(self) -> bool:

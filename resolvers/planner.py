@@ -54,7 +54,7 @@ from resolvers.selection import (
     provided_of,
     variables_in,
 )
-from resolvers.shaping import compile_shape
+from resolvers.shaping import Condition, compile_shape, condition_of
 from schema.supergraph import Key, Supergraph
 
 _META = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
@@ -119,6 +119,7 @@ class _Build:
         self.entity_groups: dict[tuple[int, str, tuple[str, ...]], _Group] = {}
         self.depth = 0
         self.pending: set[int] = set()
+        self.key_fields: dict[tuple[str, str], Provided] = {}
 
     def run(self) -> Plan:
         kind = self.operation.operation.value
@@ -178,7 +179,7 @@ class _Build:
     ) -> bool:
         if group.graph == INTROSPECTION or type_name.startswith("__"):
             return True
-        if provided is not None and name in provided:
+        if name in self._servable(group.graph, type_name, provided):
             return True
         if group.graph not in self.supergraph.resolving_graphs(type_name, name):
             return False
@@ -198,17 +199,35 @@ class _Build:
             name = item.name.value
             if name == "__typename":
                 continue
-            in_provided = provided is not None and name in provided
-            if not in_provided and graph not in self.supergraph.resolving_graphs(
+            servable = self._servable(graph, type_name, provided)
+            if name not in servable and graph not in self.supergraph.resolving_graphs(
                 type_name, name
             ):
                 return False
             if item.selection_set is not None and name in parent.fields:
                 child = get_named_type(parent.fields[name].type).name
-                inner = provided.get(name) if provided else None
+                inner = servable.get(name)
                 if not self._available(graph, child, item.selection_set, inner):
                     return False
         return True
+
+    def _servable(
+        self, graph: str, type_name: str, provided: Provided | None
+    ) -> Provided:
+        """Fields ``graph`` can return here without resolving them: provided
+        ones and its own key fields (marked external in federation 1 schemas)."""
+        found = self.key_fields.get((graph, type_name))
+        if found is None:
+            found = {}
+            for key in self.supergraph.keys(type_name, graph):
+                _merge_provided(found, provided_of(key.selection))
+            self.key_fields[(graph, type_name)] = found
+        if not provided:
+            return found
+        merged: Provided = {}
+        _merge_provided(merged, found)
+        _merge_provided(merged, provided)
+        return merged
 
     def _pending(self, group: _Group, graph: str, path: tuple[str, ...]) -> bool:
         found = self.entity_groups.get((group.id, graph, path))
@@ -279,7 +298,8 @@ class _Build:
                 if entry is not None and entry.provides is not None:
                     inner: Provided | None = provided_of(entry.provides)
                 else:
-                    inner = provided.get(item.name) if provided else None
+                    servable = self._servable(group.graph, type_name, provided)
+                    inner = servable.get(item.name)
                 self._add(group, sel, item, definition.type, path, inner)
                 touched.add(group.id)
             else:
@@ -521,6 +541,7 @@ class _Build:
             reps={t: RepSpec(t, _rep_fields(s)) for t, s in group.reps.items()},
             top_fields=top,
             representations_variable=rep_variable,
+            run_if=_run_if(group) if group.reps else (),
         )
 
     def _fetch_name(self, group: _Group) -> ast.NameNode | None:
@@ -578,6 +599,18 @@ class _Build:
             for d in self.operation.variable_definitions or ()
             if d.default_value is not None
         }
+
+
+def _run_if(group: _Group) -> tuple[tuple[Condition, ...], ...]:
+    tops = [f for s in group.selection.fragments.values() for f in s.fields.values()]
+    if not tops or any(not f.conditions for f in tops):
+        return ()
+    return tuple(tuple(condition_of(d) for d in f.conditions) for f in tops)
+
+
+def _merge_provided(target: Provided, source: Provided) -> None:
+    for name, inner in source.items():
+        _merge_provided(target.setdefault(name, {}), inner)
 
 
 def _descendants(root: _Group) -> list[_Group]:

@@ -97,7 +97,7 @@ def compile_shape(
                 response_key=item.response_key,
                 key=item.key,
                 name=item.name,
-                conditions=tuple(_condition(d) for d in item.conditions),
+                conditions=tuple(condition_of(d) for d in item.conditions),
                 type_conditions=item.type_conditions,
                 type=definition.type,
                 sub=sub,
@@ -106,12 +106,22 @@ def compile_shape(
     return tuple(entries)
 
 
-def _condition(directive: ast.DirectiveNode) -> Condition:
+def condition_of(directive: ast.DirectiveNode) -> Condition:
+    """An ``@include`` or ``@skip`` directive as a :data:`Condition`."""
     value = directive.arguments[0].value if directive.arguments else None
     include = directive.name.value == "include"
     if isinstance(value, ast.VariableNode):
         return include, value.name.value, False
     return include, None, isinstance(value, ast.BooleanValueNode) and value.value
+
+
+def holds(conditions: tuple[Condition, ...], variables: Mapping[str, Any]) -> bool:
+    """True when every ``@include`` holds and no ``@skip`` does (spec 3.13)."""
+    for include, variable, literal in conditions:
+        value = bool(variables.get(variable)) if variable else literal
+        if value != include:
+            return False
+    return True
 
 
 _BUBBLE = object()
@@ -127,11 +137,7 @@ class _Shaper:
         self.applies_cache: dict[tuple[str, str], bool] = {}
 
     def included(self, entry: ShapeField) -> bool:
-        for include, variable, literal in entry.conditions:
-            value = bool(self.variables.get(variable)) if variable else literal
-            if value != include:
-                return False
-        return True
+        return holds(entry.conditions, self.variables)
 
     def applies(self, conditions: tuple[str, ...], type_name: str) -> bool:
         for condition in conditions:

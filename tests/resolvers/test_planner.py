@@ -301,3 +301,35 @@ async def test_a_cached_plan_does_no_planning_work(
 
     assert first == second == {"data": {"me": {"name": "Ada"}}}
     assert (harness.executor.plans.hits, harness.executor.plans.misses) == (1, 1)
+
+
+@pytest.mark.parametrize("transport_kind", ["in-process"])
+async def test_an_entity_fetch_of_only_skipped_fields_is_not_sent(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+    query = "query Q($r: Boolean!) { me { name reviews @include(if: $r) { id } } }"
+
+    skipped = await harness.run(query, {"r": False})
+    included = await harness.run(query, {"r": True})
+
+    assert skipped == {"data": {"me": {"name": "Ada"}}}
+    assert included == {
+        "data": {"me": {"name": "Ada", "reviews": [{"id": "r1"}, {"id": "r4"}]}}
+    }
+    assert len(harness.calls("reviews")) == 1
+
+
+def test_key_fields_marked_external_are_still_served_by_their_subgraph() -> None:
+    sdl = supergraph_of("shop").sdl.replace(
+        "upc: String! @join__field(graph: PRODUCTS) @join__field(graph: REVIEWS)",
+        "upc: String! @join__field(graph: PRODUCTS) "
+        "@join__field(graph: REVIEWS, external: true)",
+    )
+    supergraph = load_supergraph(sdl)
+    assert supergraph.resolving_graphs("Product", "upc") == ("products",)
+    planner = QueryPlanner(supergraph)
+
+    plan = planner.plan(parse('{ review(id: "r1") { product { upc } } }'), None)
+
+    assert outline(plan) == "reviews"
