@@ -283,6 +283,8 @@ class _Run:
             if isinstance(entity, dict):
                 for target, _ in owners[index]:
                     _merge(target, entity)
+                    if fetch.resolves_type and entity.get("__typename"):
+                        target["__typename"] = entity["__typename"]
         for error in outcome.errors:
             path = error.get("path")
             if (

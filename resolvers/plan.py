@@ -20,6 +20,12 @@ INTROSPECTION = "#introspection"
 """The pseudo-subgraph that answers ``__schema`` and ``__type`` from the API schema."""
 
 
+class PlanningError(Exception):
+    """An operation that cannot be planned over this supergraph."""
+
+    code = "PLANNING_FAILED"
+
+
 @dataclass(frozen=True)
 class RepField:
     """One field of a representation: its name, canonical key and subfields."""
@@ -54,6 +60,8 @@ class Fetch:
         representations_variable: the variable that carries representations.
         run_if: when every top-level field of an entity fetch carries ``@skip`` or
             ``@include``, their conditions: the fetch runs only if one holds.
+        resolves_type: the fetch tells the concrete type of objects that an
+            interface-object subgraph returned; its ``__typename`` wins.
     """
 
     id: int
@@ -67,6 +75,7 @@ class Fetch:
     top_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     representations_variable: str = "representations"
     run_if: tuple[tuple[Condition, ...], ...] = ()
+    resolves_type: bool = False
 
     @property
     def is_entity(self) -> bool:
@@ -144,7 +153,7 @@ def _node_json(node: PlanNode) -> dict[str, Any]:
             "operation": fetch.text,
         }
         if fetch.is_entity:
-            result["requires"] = [_rep_json(spec) for spec in fetch.reps.values()]
+            result["requires"] = [_rep_json(spec) for spec in _distinct(fetch)]
         return result
     if isinstance(node, Flatten):
         return {
@@ -154,6 +163,10 @@ def _node_json(node: PlanNode) -> dict[str, Any]:
         }
     kind = "Sequence" if isinstance(node, Sequence) else "Parallel"
     return {"kind": kind, "nodes": [_node_json(n) for n in node.nodes]}
+
+
+def _distinct(fetch: Fetch) -> list[RepSpec]:
+    return list(dict.fromkeys(fetch.reps.values()))
 
 
 def _rep_json(spec: RepSpec) -> dict[str, Any]:
@@ -184,7 +197,7 @@ def _format(node: PlanNode, depth: int, lines: list[str]) -> None:
     if isinstance(node, FetchNode):
         fetch = node.fetch
         lines.append(f'{pad}Fetch(service: "{fetch.graph}") {{')
-        for spec in fetch.reps.values():
+        for spec in _distinct(fetch):
             wanted = _rep_text(spec.fields)
             lines.append(f"{pad}  requires: ... on {spec.typename} {{ {wanted} }}")
         for text_line in print_ast(fetch.document).splitlines():

@@ -220,6 +220,34 @@ CORPUS: list[tuple[str, str, dict[str, Any] | None, dict[str, Any]]] = [
     ),
     (
         "media",
+        "{ media { id notes ... on Book { title notes } } }",
+        None,
+        {
+            "media": [
+                {"id": "b1", "notes": ["classic"], "title": "Dune"},
+                {"id": "b2", "notes": [], "title": "Emma"},
+                {"id": "f1", "notes": []},
+                {"id": "f2", "notes": ["danish", "food"]},
+            ]
+        },
+    ),
+    (
+        "media",
+        "{ mostNoted { __typename id notes title stars ... on Film { director } } }",
+        None,
+        {
+            "mostNoted": {
+                "__typename": "Film",
+                "id": "f2",
+                "notes": ["danish", "food"],
+                "title": "Babette",
+                "stars": 3,
+                "director": "Axel",
+            }
+        },
+    ),
+    (
+        "media",
         "{ featuredStudio { country name } }",
         None,
         {"featuredStudio": {"country": "DK", "name": "Nordisk"}},

@@ -333,3 +333,23 @@ def test_key_fields_marked_external_are_still_served_by_their_subgraph() -> None
     plan = planner.plan(parse('{ review(id: "r1") { product { upc } } }'), None)
 
     assert outline(plan) == "reviews"
+
+
+def test_interface_object_fields_are_fetched_with_the_interfaces_name() -> None:
+    plan = plan_of("{ media { notes } }", "media")
+
+    assert outline(plan) == ("seq", "catalog", ("media.@", "notes"))
+    (notes,) = _entity_fetches(plan, "notes")
+    assert {t: spec.typename for t, spec in notes.reps.items()} == {
+        "Book": "Media",
+        "Film": "Media",
+    }
+
+
+def test_an_interface_object_needs_no_type_unless_asked() -> None:
+    assert outline(plan_of("{ mostNoted { id notes } }", "media")) == "notes"
+
+    plan = plan_of("{ mostNoted { __typename } }", "media")
+
+    assert outline(plan) == ("seq", "notes", ("mostNoted", "catalog"))
+    assert plan.fetches[1].resolves_type
