@@ -23,7 +23,15 @@ from sqlalchemy import MetaData, event, insert
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 from subgraphs import kit
 from subgraphs.gazetteer import MUNICIPALITIES
-from subgraphs.population import TODAY, Address, Citizen, Employment, Household
+from subgraphs.population import (
+    TODAY,
+    Address,
+    Citizen,
+    Employment,
+    Home,
+    Household,
+    Ownership,
+)
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -171,6 +179,35 @@ def citizen(**fields: Any) -> Citizen:
     }
     values.update(fields)
     return Citizen(**values)
+
+
+def home(
+    bfe: int,
+    *owners: Citizen,
+    property_value: int = 3_800_000,
+    land_value: int = 1_200_000,
+    municipality_code: str = "265",
+    since: date = date(2012, 4, 1),
+) -> Home:
+    """A detached house owned in equal shares by ``owners``."""
+    return Home(
+        bfe=bfe,
+        address=address(municipality_code),
+        use_code=120,
+        construction_year=1978,
+        floor_area=142,
+        land_area=800,
+        cadastral_district="Roskilde Bygrunde",
+        parcel_number="14a",
+        heating="district heating",
+        owners=tuple(
+            Ownership(owner.person_id, 1, len(owners), since) for owner in owners
+        ),
+        property_value=property_value,
+        land_value=land_value,
+        valuation_year=2025,
+        preliminary=True,
+    )
 
 
 def household(*members: Citizen, homes: Sequence[Any] = ()) -> Household:
