@@ -15,6 +15,7 @@ months.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 BOTTOM_RATE = Decimal("0.1201")
 PERSONAL_ALLOWANCE = 54_100
@@ -37,6 +38,7 @@ def kroner(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@cache
 def rate(value: float | Decimal) -> Decimal:
     """A tax rate as an exact decimal with four places (``0.2350``)."""
     return Decimal(str(value)).quantize(Decimal("0.0001"))

@@ -170,18 +170,32 @@ def _payslip_base(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Income:
+    """A citizen's payers and the tax card they withhold by."""
+
+    citizen: Citizen
+    sources: list[Source]
+    card: rates.TaxCard
+
+    @classmethod
+    def of(cls, citizen: Citizen) -> "Income | None":
+        """The citizen's income; None without income or a current address."""
+        found = sources(citizen)
+        if not found or citizen.address is None:
+            return None
+        return cls(citizen, found, _card(citizen, found))
+
+
 def payslip_rows(
-    citizen: Citizen,
+    income: Income,
 ) -> Iterator[tuple[int, rates.Withholding, dict[str, Any]]]:
     """The citizen's payslips: (year, computed lines, row) per payer and month.
 
     The amounts are the same every month a set of payers is active, so they are
     computed once per set and stamped with each month's dates.
     """
-    found = sources(citizen)
-    if not found or citizen.address is None:
-        return
-    card = _card(citizen, found)
+    citizen, found, card = income.citizen, income.sources, income.card
     cache: dict[tuple[int, ...], list[tuple[rates.Withholding, dict[str, Any]]]] = {}
     for month in MONTHS:
         active = tuple(i for i, s in enumerate(found) if s.starts <= month.end)
@@ -221,21 +235,13 @@ def _extras(citizen: Citizen, owner: bool) -> tuple[int, int]:
 
 
 def _assessment_row(
-    citizen: Citizen,
-    kind: str,
-    year: int,
-    issued: date,
-    card: rates.TaxCard,
-    income: rates.YearIncome,
+    income: Income, lines: rates.Assessment, **identity: Any
 ) -> dict[str, Any]:
-    municipal, church = _local_rates(citizen)
-    lines = rates.assess(income, municipal, church)
+    citizen = income.citizen
     assert citizen.address is not None
     return {
         "person_id": citizen.person_id,
-        "kind": kind,
-        "year": year,
-        "issued": issued,
+        **identity,
         "municipality_code": citizen.address.municipality.code,
         "personal_income": lines.personal_income,
         "capital_income": lines.capital_income,
@@ -252,13 +258,13 @@ def _assessment_row(
         "total_tax": lines.total_tax,
         "tax_paid": lines.tax_paid,
         "residual_tax": lines.residual_tax,
-        "withholding_rate": card.basis_points,
-        "monthly_allowance": card.monthly_allowance,
+        "withholding_rate": income.card.basis_points,
+        "monthly_allowance": income.card.monthly_allowance,
     }
 
 
 def assessment_rows(
-    citizen: Citizen, slips: Sequence[tuple[int, rates.Withholding]], owner: bool
+    income: Income, slips: Sequence[tuple[int, rates.Withholding]], owner: bool
 ) -> list[dict[str, Any]]:
     """Preliminary assessments for the years with income, an annual one for the last.
 
@@ -266,27 +272,28 @@ def assessment_rows(
     payers active at its end, with the employment deduction only; the annual one
     sums the year's payslips and adds interest and union fees.
     """
-    found = sources(citizen)
-    if not slips or citizen.address is None:
-        return []
-    card = _card(citizen, found)
+    local = _local_rates(income.citizen)
+    years = {year for year, _ in slips}
     result = []
+    month = [slip for _, slip in month_slips(income.sources, income.card)]
+    projected = rates.assess(rates.YearIncome.of(month * 12), *local)
     for year in PRELIMINARY_YEARS:
-        if not any(y == year for y, _ in slips):
-            continue
-        month = [slip for _, slip in month_slips(found, card)]
-        projected = rates.YearIncome.of(month * 12)
-        issued = date(year - 1, 11, 12)
-        result.append(
-            _assessment_row(citizen, "PRELIMINARY", year, issued, card, projected)
-        )
+        if year in years:
+            issued = date(year - 1, 11, 12)
+            result.append(
+                _assessment_row(
+                    income, projected, kind="PRELIMINARY", year=year, issued=issued
+                )
+            )
     year_slips = [slip for y, slip in slips if y == ANNUAL_YEAR]
     if year_slips:
-        capital, union = _extras(citizen, owner)
-        income = rates.YearIncome.of(year_slips, capital, union)
+        capital, union = _extras(income.citizen, owner)
+        lines = rates.assess(rates.YearIncome.of(year_slips, capital, union), *local)
         issued = date(ANNUAL_YEAR + 1, 3, 16)
         result.append(
-            _assessment_row(citizen, "ANNUAL", ANNUAL_YEAR, issued, card, income)
+            _assessment_row(
+                income, lines, kind="ANNUAL", year=ANNUAL_YEAR, issued=issued
+            )
         )
     return result
 
@@ -298,11 +305,13 @@ def rows(chunk: Sequence[Household]) -> dict[Table, list[dict[str, Any]]]:
     for household in chunk:
         owners = {o.person_id for home in household.homes for o in home.owners}
         for citizen in household.members:
+            income = Income.of(citizen)
+            if income is None:
+                continue
             slips = []
-            for year, slip, row in payslip_rows(citizen):
+            for year, slip, row in payslip_rows(income):
                 slips.append((year, slip))
                 slip_rows.append(row)
-            assessment.extend(
-                assessment_rows(citizen, slips, citizen.person_id in owners)
-            )
+            owner = citizen.person_id in owners
+            assessment.extend(assessment_rows(income, slips, owner))
     return {payslips: slip_rows, tax_assessments: assessment}
