@@ -40,6 +40,8 @@ class MergedField:
     tags: tuple[str, ...] = ()
     overridden: dict[str, str | None] = field(default_factory=dict)
     """Subgraphs whose definition another subgraph overrides, with the label."""
+    via_interface_object: bool = False
+    """Added to an implementation by an ``@interfaceObject`` of its interface."""
 
 
 @dataclass
@@ -431,6 +433,7 @@ class Merger:
                             graphs=graphs,
                             arguments=item.arguments,
                             description=item.description,
+                            via_interface_object=True,
                         )
 
     def _merge_enum(self, merged: MergedType) -> None:

@@ -316,6 +316,8 @@ class SupergraphPrinter:
         return " ".join([text, *parts])
 
     def _join_fields(self, merged: MergedType, item: MergedField) -> list[str]:
+        if item.via_interface_object:
+            return ["@join__field"]
         differs = any(d.type != item.type for d in item.graphs.values())
         special = (
             differs

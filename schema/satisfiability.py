@@ -15,7 +15,7 @@ from schema.errors import CompositionError
 from schema.fieldsets import select
 from schema.merge import MergedField, MergedType, subgraphs_phrase
 from schema.rules import resolving_graphs
-from schema.subgraph import ROOTS, Subgraph, named_type
+from schema.subgraph import ROOTS, Subgraph, TypeDef, named_type
 
 ROOTS_SET = frozenset(ROOTS.values())
 
@@ -36,7 +36,8 @@ def check_satisfiability(
                 coordinate = f"{type_name}.{item.name}"
                 if coordinate in seen:
                     continue
-                error = _check_field(by_name, subgraph.name, merged, item)
+                owners = _owners(types, merged)
+                error = _check_field(by_name, subgraph.name, merged, item, owners)
                 if error is not None:
                     seen.add(coordinate)
                     errors.append(error)
@@ -81,18 +82,38 @@ def _can_provide(graph: str, merged: MergedType, names: set[str]) -> bool:
     return True
 
 
+def _owners(
+    types: dict[str, MergedType], merged: MergedType
+) -> dict[str, TypeDef]:
+    """The definitions that can take an object of ``merged`` by key, per subgraph.
+
+    Besides the type's own, those of the ``@interfaceObject`` types that stand
+    for one of its interfaces.
+    """
+    owners = dict(merged.graphs)
+    for interface in merged.interfaces:
+        target = types.get(interface)
+        for graph, definition in target.graphs.items() if target else ():
+            if definition.interface_object:
+                owners.setdefault(graph, definition)
+    return owners
+
+
 def _reachable_graphs(
-    by_name: dict[str, Subgraph], start: str, merged: MergedType
+    by_name: dict[str, Subgraph],
+    start: str,
+    merged: MergedType,
+    owners: dict[str, TypeDef],
 ) -> set[str]:
     reached = {start}
     frontier = [start]
     while frontier:
         current = frontier.pop()
-        for graph, definition in merged.graphs.items():
+        for graph, definition in owners.items():
             if graph in reached:
                 continue
             for key in definition.keys:
-                names = _key_fields(by_name[graph], merged.name, key.fields)
+                names = _key_fields(by_name[graph], definition.name, key.fields)
                 if key.resolvable and _can_provide(current, merged, names):
                     reached.add(graph)
                     frontier.append(graph)
@@ -101,12 +122,16 @@ def _reachable_graphs(
 
 
 def _check_field(
-    by_name: dict[str, Subgraph], graph: str, merged: MergedType, item: MergedField
+    by_name: dict[str, Subgraph],
+    graph: str,
+    merged: MergedType,
+    item: MergedField,
+    owners: dict[str, TypeDef],
 ) -> CompositionError | None:
     resolving = resolving_graphs(item)
     if not resolving or graph in resolving:
         return None
-    if set(resolving) & _reachable_graphs(by_name, graph, merged):
+    if set(resolving) & _reachable_graphs(by_name, graph, merged, owners):
         return None
     coordinate = f"{merged.name}.{item.name}"
     involved = (graph, *resolving)
