@@ -82,9 +82,7 @@ def _can_provide(graph: str, merged: MergedType, names: set[str]) -> bool:
     return True
 
 
-def _owners(
-    types: dict[str, MergedType], merged: MergedType
-) -> dict[str, TypeDef]:
+def _owners(types: dict[str, MergedType], merged: MergedType) -> dict[str, TypeDef]:
     """The definitions that can take an object of ``merged`` by key, per subgraph.
 
     Besides the type's own, those of the ``@interfaceObject`` types that stand

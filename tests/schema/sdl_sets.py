@@ -4,6 +4,7 @@ Each folder under ``fixtures/`` is one set; each ``NAME.graphql`` file in it is
 the subgraph NAME, with its URL on a first line ``# url: ...`` when it has one.
 """
 
+from functools import cache
 from pathlib import Path
 
 from schema.compose import SubgraphSdl
@@ -18,11 +19,14 @@ def read_set(folder: Path) -> list[SubgraphSdl]:
     for path in sorted(folder.glob("*.graphql")):
         text = path.read_text()
         first = text.splitlines()[0]
-        url = first.removeprefix("# url:").strip() if first.startswith("# url:") else None
+        url = (
+            first.removeprefix("# url:").strip() if first.startswith("# url:") else None
+        )
         subgraphs.append(SubgraphSdl(path.stem, url, text))
     return subgraphs
 
 
+@cache
 def composing_sets() -> dict[str, list[SubgraphSdl]]:
     """Every set of subgraphs that composes, by name."""
     sets = {folder.name: read_set(folder) for folder in sorted(FIXTURES.iterdir())}

@@ -47,7 +47,9 @@ class LoansQuery:
 
 def catalog_sdl() -> str:
     """The SDL of the catalog subgraph."""
-    return strawberry.federation.Schema(query=CatalogQuery, federation_version="2.7").as_str()
+    return strawberry.federation.Schema(
+        query=CatalogQuery, federation_version="2.7"
+    ).as_str()
 
 
 def loans_sdl() -> str:
