@@ -168,7 +168,7 @@ class TokenVerifier:
 
     async def claims(self, token: str) -> dict[str, Any]:
         """The verified claims of ``token``."""
-        header = _header(token)
+        header = unverified_header(token)
         algorithm = header.get("alg")
         if algorithm not in ALGORITHMS:
             raise Unauthenticated(
@@ -205,11 +205,12 @@ class TokenVerifier:
                 reason="missing_claim",
             ) from exc
         except jwt_errors.InvalidTokenError as exc:
-            raise _refusal(exc) from exc
+            raise refusal(exc) from exc
         return claims
 
 
-def _header(token: str) -> dict[str, Any]:
+def unverified_header(token: str) -> dict[str, Any]:
+    """The JOSE header of ``token``, before any check; refuses what is no JWT."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt_errors.InvalidTokenError as exc:
@@ -219,7 +220,8 @@ def _header(token: str) -> dict[str, Any]:
     return header
 
 
-def _refusal(exc: jwt_errors.InvalidTokenError) -> Unauthenticated:
+def refusal(exc: jwt_errors.InvalidTokenError) -> Unauthenticated:
+    """The refusal, with its reason, of a token that PyJWT rejected with ``exc``."""
     for kind, reason, message in _JWT_REASONS:
         if isinstance(exc, kind):
             return Unauthenticated(message, reason=reason)
