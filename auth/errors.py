@@ -4,7 +4,7 @@
     ├── Forbidden               FORBIDDEN: a field the viewer may not see
     ├── Unauthenticated         UNAUTHENTICATED: no viewer, or a bad token; ``reason``
     │                           says which check failed
-    ├── InvalidCursor           BAD_USER_INPUT: an access log cursor that is not ours
+    ├── InvalidPage             BAD_USER_INPUT: a bad paging argument
     └── AccessLogUnavailable    ACCESS_LOG_UNAVAILABLE: the access log cannot be written
 
 Each reaches the client as a GraphQL error with ``extensions.code``. Messages never
@@ -73,8 +73,8 @@ class Unauthenticated(AuthError):
         return f'{challenge}, error="{error}", error_description="{_quotable(self)}"'
 
 
-class InvalidCursor(AuthError):
-    """A paging cursor that this service did not hand out."""
+class InvalidPage(AuthError):
+    """A paging argument out of range, or a cursor this service did not hand out."""
 
     code = "BAD_USER_INPUT"
 
