@@ -3,8 +3,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -28,14 +28,14 @@ START = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
 def postgres_database(postgres_url: str) -> Iterator[str]:
     """A database of its own on the shared server, dropped after the session."""
     name = f"auth_access_log_{uuid.uuid4().hex[:12]}"
-    admin = postgres_url.replace("postgresql+asyncpg", "postgresql")
 
     async def run(statement: str) -> None:
-        connection = await asyncpg.connect(admin)
+        engine = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
         try:
-            await connection.execute(statement)
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
         finally:
-            await connection.close()
+            await engine.dispose()
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
     yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
@@ -66,7 +66,7 @@ def person() -> str:
     return str(uuid.uuid4())
 
 
-def entry(whose: str, minutes: int = 0, **changes: object) -> AccessEntry:
+def entry(whose: str, minutes: int = 0, **changes: Any) -> AccessEntry:
     values: dict[str, object] = {
         "person_id": whose,
         "viewer_subject": "pairwise-7d3e",
@@ -220,7 +220,7 @@ async def test_bad_paging_arguments_are_refused(
         {"viewed_at": datetime(2026, 12, 4, 9, 30)},
     ],
 )
-def test_entries_hold_identifiers_only(change: dict[str, object]) -> None:
+def test_entries_hold_identifiers_only(change: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"\.$"):
         entry(person(), **change)
 
