@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from auth import keys
 from auth.errors import Unauthenticated
 from auth.jwks import KeySet
-from auth.tokens import bearer_token, refusal, unverified_header
+from auth.tokens import bearer_token, refusal, unauthorized, unverified_header
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 
 SERVICE_ISSUER = "urn:citizen-graph:gateway"
@@ -224,7 +224,7 @@ class ServiceTokenMiddleware:
             token = bearer_token(connection.headers.getlist("authorization"))
             viewer = self.tokens.verify(token, self.subgraph)
         except Unauthenticated as exc:
-            await _refuse(scope, send, exc)
+            await _refuse(scope, receive, send, exc)
             return
         scope.setdefault("state", {})["viewer"] = viewer
         await self.app(scope, receive, send)
@@ -238,20 +238,10 @@ def viewer_of(connection: HTTPConnection) -> Viewer:
     return viewer
 
 
-async def _refuse(scope: Scope, send: Send, error: Unauthenticated) -> None:
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, error: Unauthenticated
+) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
-    body = json.dumps({"errors": [error.formatted]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", error.www_authenticate.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await unauthorized(error)(scope, receive, send)

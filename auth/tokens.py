@@ -24,14 +24,17 @@ Every refusal raises :class:`~auth.errors.Unauthenticated` with a ``reason``.
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 from jwt import exceptions as jwt_errors
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
 
 from auth.errors import Unauthenticated
-from auth.jwks import ALGORITHMS, KeyCache
+from auth.jwks import ALGORITHMS, DiscoveryJwks, FileJwks, JwksSource, KeyCache
 from auth.viewer import AssuranceLevel, Viewer
 
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
@@ -136,6 +139,15 @@ def bearer_token(authorization: Sequence[str]) -> str:
     return token
 
 
+def unauthorized(error: Unauthenticated) -> JSONResponse:
+    """The 401 of a refused request: a GraphQL error and the Bearer challenge."""
+    return JSONResponse(
+        {"errors": [error.formatted]},
+        status_code=401,
+        headers={"WWW-Authenticate": error.www_authenticate},
+    )
+
+
 def _malformed(message: str) -> Unauthenticated:
     return Unauthenticated(message, reason="malformed_header")
 
@@ -154,6 +166,24 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+
+    @classmethod
+    def from_settings(
+        cls, settings: IdentitySettings, client: httpx.AsyncClient
+    ) -> "TokenVerifier":
+        """A verifier of the configured issuer: keys from the file, or discovery.
+
+        ``client`` fetches the discovery document and the JWKS; the caller owns it.
+        """
+        if settings.issuer is None:
+            raise ValueError("Set CITIZEN_GRAPH_OIDC_ISSUER to the trusted issuer.")
+        source: JwksSource
+        if settings.jwks_file:
+            source = FileJwks(Path(settings.jwks_file))
+        else:
+            source = DiscoveryJwks(settings.issuer, client)
+        keys = KeyCache(source, cooldown=settings.cooldown)
+        return cls(keys, settings.issuer, settings.audience, settings.leeway)
 
     async def authenticate(self, connection: HTTPConnection) -> Viewer:
         """The viewer of a request, from its Authorization header only."""

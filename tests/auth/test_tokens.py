@@ -17,7 +17,13 @@ from starlette.routing import Route
 from auth import keys
 from auth.errors import Unauthenticated
 from auth.jwks import DiscoveryJwks, FileJwks, KeyCache, StaticJwks
-from auth.tokens import IdentitySettings, TokenVerifier, bearer_token, loa_uri
+from auth.tokens import (
+    IdentitySettings,
+    TokenVerifier,
+    bearer_token,
+    loa_uri,
+    unauthorized,
+)
 from auth.viewer import AssuranceLevel
 from tests.auth.conftest import (
     AUDIENCE,
@@ -479,3 +485,54 @@ def test_identity_settings_from_the_environment() -> None:
     assert settings == IdentitySettings(
         issuer=ISSUER, audience="citizen-graph", leeway=5.0, cooldown=120.0
     )
+
+
+async def test_a_verifier_from_settings_reads_a_jwks_file(
+    tmp_path: Path, rs_signer: Signer
+) -> None:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [rs_signer.jwk]}))
+    settings = IdentitySettings(issuer=ISSUER, jwks_file=str(path))
+
+    async with httpx.AsyncClient() as client:
+        verifier = TokenVerifier.from_settings(settings, client)
+        viewer = await verifier.verify(rs_signer.sign(claims()))
+
+    assert viewer.person_id == PERSON
+
+
+async def test_a_verifier_from_settings_discovers_the_issuer(
+    jwks_server: JwksServer, es_signer: Signer
+) -> None:
+    settings = IdentitySettings(issuer=jwks_server.issuer, cooldown=5)
+
+    async with httpx.AsyncClient() as client:
+        verifier = TokenVerifier.from_settings(settings, client)
+        viewer = await verifier.verify(es_signer.sign(claims(iss=jwks_server.issuer)))
+
+    assert viewer.person_id == PERSON
+    assert verifier.keys.cooldown == 5
+    assert jwks_server.jwks_fetches == 1
+
+
+async def test_a_verifier_needs_an_issuer() -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ValueError, match="CITIZEN_GRAPH_OIDC_ISSUER"):
+            TokenVerifier.from_settings(IdentitySettings(), client)
+
+
+def test_the_401_response_carries_the_error_and_the_challenge() -> None:
+    error = Unauthenticated("The token has expired.", reason="expired")
+
+    response = unauthorized(error)
+
+    assert response.status_code == 401
+    assert json.loads(bytes(response.body)) == {
+        "errors": [
+            {
+                "message": "The token has expired.",
+                "extensions": {"code": "UNAUTHENTICATED", "reason": "expired"},
+            }
+        ]
+    }
+    assert response.headers["www-authenticate"] == error.www_authenticate
