@@ -199,6 +199,7 @@ class KeyCache:
         self._clock = clock
         self._keys = KeySet(keys={})
         self._refreshed_at: float | None = None
+        self._unavailable = False
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> PyJWK:
@@ -210,12 +211,17 @@ class KeyCache:
                 if key is None and self._may_refresh():
                     await self._refresh()
                     key = self._keys.get(kid)
-        if key is None:
+        if key is not None:
+            return key
+        if self._unavailable:
             raise Unauthenticated(
-                "The token is signed with a key that the issuer does not publish.",
-                reason="unknown_key",
+                "The issuer's signing keys are unavailable; try again later.",
+                reason="issuer_unavailable",
             )
-        return key
+        raise Unauthenticated(
+            "The token is signed with a key that the issuer does not publish.",
+            reason="unknown_key",
+        )
 
     def _may_refresh(self) -> bool:
         last = self._refreshed_at
@@ -227,8 +233,6 @@ class KeyCache:
             self._keys = KeySet.parse(await self.source.fetch())
         except JwksError as exc:
             logger.warning("Refreshing the signing keys failed: %s", exc)
-            if not self._keys.keys:
-                raise Unauthenticated(
-                    "The issuer's signing keys are unavailable; try again later.",
-                    reason="issuer_unavailable",
-                ) from exc
+            self._unavailable = not self._keys.keys
+        else:
+            self._unavailable = False

@@ -89,7 +89,7 @@ def rs_signer() -> Signer:
 class JwksServer:
     """A real HTTP server on loopback serving a discovery document and a JWKS."""
 
-    def __init__(self, jwks: dict[str, Any]) -> None:
+    def __init__(self, jwks: dict[str, Any] | None) -> None:
         self.jwks = jwks
         self.requests: list[str] = []
         server = self
