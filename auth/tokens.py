@@ -22,6 +22,7 @@ Every refusal raises :class:`~auth.errors.Unauthenticated` with a ``reason``.
 """
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ CLAIM_ALIASES = {
     ASSURANCE_CLAIM: "https://data.gov.dk/concept/core/nsis/loa",
 }
 """The namespaced names of the national broker, read when the short one is absent."""
+
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+"""The token syntax of RFC 6750, section 2.1."""
 
 LOA_PREFIX = "https://data.gov.dk/concept/core/nsis/loa/"
 MAX_ID_LENGTH = 128
@@ -113,9 +117,20 @@ class IdentitySettings:
             issuer=env.get(f"{prefix}OIDC_ISSUER") or None,
             audience=env.get(f"{prefix}OIDC_AUDIENCE") or cls.audience,
             jwks_file=env.get(f"{prefix}OIDC_JWKS_FILE") or None,
-            leeway=float(env.get(f"{prefix}TOKEN_LEEWAY") or DEFAULT_LEEWAY),
-            cooldown=float(env.get(f"{prefix}JWKS_COOLDOWN") or 60.0),
+            leeway=_seconds(env, f"{prefix}TOKEN_LEEWAY", DEFAULT_LEEWAY),
+            cooldown=_seconds(env, f"{prefix}JWKS_COOLDOWN", 60.0),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name) or str(default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86400:
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}.")
+    return seconds
 
 
 def bearer_token(authorization: Sequence[str]) -> str:
@@ -132,10 +147,10 @@ def bearer_token(authorization: Sequence[str]) -> str:
     if scheme.lower() != "bearer":
         raise _malformed("The Authorization header does not use the Bearer scheme.")
     token = token.strip()
-    if not token or " " in token or "," in token:
-        raise _malformed("The Authorization header must hold exactly one token.")
     if len(token) > MAX_TOKEN_LENGTH:
         raise _malformed("The bearer token is too long.")
+    if not _B64TOKEN.fullmatch(token):
+        raise _malformed("The Authorization header must hold exactly one token.")
     return token
 
 

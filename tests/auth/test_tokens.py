@@ -286,6 +286,8 @@ async def test_a_payload_that_is_not_json_is_malformed(
         (["Bearer a.b.c", "Bearer d.e.f"], "malformed_header"),
         (["Bearer " + "a" * 9000], "malformed_header"),
         (["Token a.b.c"], "malformed_header"),
+        (["Bearer <script>.b.c"], "malformed_header"),
+        (["Bearer a.b.c\u00e6"], "malformed_header"),
     ],
 )
 def test_malformed_authorization_headers(values: list[str], reason: str) -> None:
@@ -556,3 +558,9 @@ async def test_known_keys_survive_a_failed_refresh(
     assert jwks_server.jwks_fetches == 2
     assert stranger.reason == "unknown_key"
     assert viewer.person_id == PERSON
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "nan"])
+def test_a_bad_leeway_is_a_clear_configuration_error(value: str) -> None:
+    with pytest.raises(ValueError, match="CITIZEN_GRAPH_TOKEN_LEEWAY must be"):
+        IdentitySettings.from_env({"CITIZEN_GRAPH_TOKEN_LEEWAY": value})
