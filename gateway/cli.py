@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("seed", "personas", "subgraph", "serve")
+COMMANDS = ("seed", "personas", "subgraph", "serve", "token")
 """Modules of :mod:`gateway.commands`, in the order ``--help`` lists them."""
 
 
