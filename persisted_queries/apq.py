@@ -50,6 +50,11 @@ def check_hash(value: object, name: str = "sha256Hash") -> str:
     """``value`` if it is 64 lowercase hex digits; raises InvalidHash otherwise."""
     if isinstance(value, str) and _HASH.fullmatch(value):
         return value
+    if value is None:
+        raise InvalidHash(
+            f"The {name} is missing; send the SHA-256 hash of the query as 64 "
+            "lowercase hexadecimal digits."
+        )
     raise InvalidHash(
         f"The {name} {shown(value)} is not a SHA-256 hash of 64 lowercase "
         "hexadecimal digits.",
@@ -103,6 +108,10 @@ def persisted_query(extensions: Mapping[str, Any] | None) -> PersistedQuery | No
             f"not {shown(extension)}."
         )
     version = extension.get("version")
+    if version is None:
+        raise VersionNotSupported(
+            f"The persistedQuery extension has no version; send version {VERSION}."
+        )
     if type(version) is not int or version != VERSION:
         raise VersionNotSupported(
             f"Persisted query version {shown(version)} is not supported; "

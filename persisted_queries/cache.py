@@ -83,10 +83,10 @@ class LruCache:
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
 
-    def forget(self, document: StoredDocument) -> None:
-        """Drop ``document`` under its id and its hash."""
-        self._entries.pop(("id", document.id), None)
-        self._entries.pop(("sha256", document.sha256), None)
+    def forget(self, keys: list[tuple[Key, str]]) -> None:
+        """Drop the documents cached under ``keys``."""
+        for key in keys:
+            self._entries.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -166,14 +166,12 @@ class RedisCache:
         except (RedisError, OSError) as exc:
             self._failed(exc)
 
-    async def forget(self, documents: list[StoredDocument]) -> None:
-        """Drop ``documents`` by id and hash; failures are only logged."""
-        if not documents or not self.available:
+    async def forget(self, keys: list[tuple[Key, str]]) -> None:
+        """Drop the documents cached under ``keys``; failures are only logged."""
+        if not keys or not self.available:
             return
-        keys = [self.key("id", d.id) for d in documents]
-        keys += [self.key("sha256", d.sha256) for d in documents]
         try:
-            await self.client.delete(*keys)
+            await self.client.delete(*(self.key(kind, key) for kind, key in keys))
         except (RedisError, OSError) as exc:
             self._failed(exc)
 

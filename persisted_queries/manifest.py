@@ -15,7 +15,7 @@ document. An error names the entry (its index and id) or the JSON line and colum
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ APQ_SOURCE = "apq"
 
 OPERATION_TYPES = ("query", "mutation", "subscription")
 _CUSTOM_ID = re.compile(r"[A-Za-z0-9._~-]+")
-_PREFIXED_ID = re.compile(r"(x-[A-Za-z0-9._~-]+|sha256):[A-Za-z0-9._~-]+")
+_PREFIXED_ID = re.compile(r"x-[A-Za-z0-9._~-]+:[A-Za-z0-9._~-]+|sha256:[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,8 @@ def parse_manifest(
         )
     if "format" in document:
         entries = _apollo_entries(document, source)
-        return Manifest(source, "apollo", _unique(entries, source))
-    return Manifest(source, "relay", _unique(_relay_entries(document, source), source))
+        return Manifest(source, "apollo", _unique(entries))
+    return Manifest(source, "relay", _unique(_relay_entries(document, source)))
 
 
 def _too_large(source: str, size: int, limit: int) -> ManifestTooLarge:
@@ -148,7 +148,7 @@ def _decode(data: bytes, source: str) -> Any:
             manifest=source,
         ) from exc
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_conflicting_keys(source))
     except json.JSONDecodeError as exc:
         raise ManifestError(
             f"The manifest {source!r} is not valid JSON: {exc.msg} at line "
@@ -157,6 +157,27 @@ def _decode(data: bytes, source: str) -> Any:
             line=exc.lineno,
             column=exc.colno,
         ) from exc
+
+
+def _no_conflicting_keys(
+    source: str,
+) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A JSON object hook that refuses a key given twice with different values."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result and result[key] != value:
+                raise ManifestConflict(
+                    f"The manifest {source!r} gives the key {key!r} twice, with "
+                    "different values.",
+                    manifest=source,
+                    id=key,
+                )
+            result[key] = value
+        return result
+
+    return build
 
 
 def _apollo_entries(document: Mapping[str, Any], source: str) -> list[ManifestEntry]:
@@ -266,8 +287,9 @@ def _operations(body: str, where: str, index: int) -> list[OperationDefinitionNo
     for definition in document.definitions:
         if not isinstance(definition, ExecutableDefinitionNode):
             raise _entry_error(
-                f"{where} holds a {definition.kind.replace('_', ' ')}; a persisted "
-                "document holds only operations and fragments.",
+                f"{where} holds a type system definition "
+                f"({definition.kind.replace('_', ' ')}); a persisted document holds "
+                "only operations and fragments.",
                 index,
             )
     return [
@@ -281,14 +303,10 @@ def _entry_error(message: str, index: int) -> ManifestError:
     return ManifestError(message, entry=index)
 
 
-def _unique(entries: list[ManifestEntry], source: str) -> tuple[ManifestEntry, ...]:
+def _unique(entries: list[ManifestEntry]) -> tuple[ManifestEntry, ...]:
+    """The entries in order, each id once; a repeated Apollo id is a repeated
+    entry, since the id is the body's hash."""
     by_id: dict[str, ManifestEntry] = {}
     for entry in entries:
-        seen = by_id.setdefault(entry.id, entry)
-        if seen.body != entry.body:
-            raise ManifestConflict(
-                f"The manifest {source!r} gives id {entry.id!r} two different texts.",
-                manifest=source,
-                id=entry.id,
-            )
+        by_id.setdefault(entry.id, entry)
     return tuple(by_id.values())

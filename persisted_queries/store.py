@@ -152,32 +152,35 @@ class DocumentStore:
         """Store a manifest's documents as trusted, all of them or none.
 
         Pushing the same manifest again changes nothing. A document registered by
-        APQ with the same id and text becomes trusted.
+        APQ with the same id and text becomes trusted. The caches forget what was
+        added, so that lookups by hash find the trusted document.
 
         Raises:
             ManifestConflict: an id is stored with a different text; nothing is
                 written.
         """
         report = PushReport(manifest.source)
-        promoted: list[StoredDocument] = []
+        new_rows: list[dict[str, Any]] = []
+        stale: list[tuple[Key, str]] = []
         now = datetime.now(UTC)
         async with self.database.engine.begin() as connection:
             existing = await _existing(connection, [e.id for e in manifest.entries])
             for entry in manifest.entries:
                 stored = existing.get(entry.id)
-                if stored is None:
-                    row = _entry_row(entry, manifest.source, client, now)
-                    await connection.execute(documents.insert().values(**row))
-                    report.added.append(entry.id)
-                elif stored.body != entry.body:
+                if stored is not None and stored.body != entry.body:
                     raise _conflict(manifest.source, stored)
-                elif stored.trusted:
+                if stored is not None and stored.trusted:
                     report.unchanged.append(entry.id)
+                    continue
+                if stored is None:
+                    new_rows.append(_entry_row(entry, manifest.source, client, now))
                 else:
                     await _promote(connection, entry, manifest.source, client)
-                    promoted.append(stored)
-                    report.added.append(entry.id)
-        await self._forget(promoted)
+                report.added.append(entry.id)
+                stale += [("id", entry.id), ("sha256", entry.sha256)]
+            if new_rows:
+                await connection.execute(documents.insert(), new_rows)
+        await self._forget(stale)
         logger.info(
             "Pushed manifest %s: %d added, %d unchanged",
             manifest.source,
@@ -187,11 +190,11 @@ class DocumentStore:
         return report
 
     async def documents(self) -> list[StoredDocument]:
-        """Every stored document, by name and then id."""
-        query = select(documents).order_by(documents.c.name, documents.c.id)
+        """Every stored document, by name (unnamed ones first) and then id."""
         async with self.database.engine.connect() as connection:
-            rows = (await connection.execute(query)).mappings().all()
-        return [_document(row) for row in rows]
+            rows = (await connection.execute(select(documents))).mappings().all()
+        found = [_document(row) for row in rows]
+        return sorted(found, key=lambda d: (d.name is not None, d.name or "", d.id))
 
     async def operations(self, *, include_apq: bool = False) -> list[tuple[str, str]]:
         """(name, text) of each trusted document, for schema checks.
@@ -241,11 +244,10 @@ class DocumentStore:
         if self.cache is not None:
             await self.cache.put(kinds, document)
 
-    async def _forget(self, stale: list[StoredDocument]) -> None:
-        for document in stale:
-            self.lru.forget(document)
+    async def _forget(self, keys: list[tuple[Key, str]]) -> None:
+        self.lru.forget(keys)
         if self.cache is not None:
-            await self.cache.forget(stale)
+            await self.cache.forget(keys)
 
 
 async def _existing(
