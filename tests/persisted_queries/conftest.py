@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from persisted_queries.apq import sha256_hex
 from persisted_queries.store import DocumentStore, metadata
@@ -44,11 +45,12 @@ def write_json(path: Path, data: object) -> Path:
 
 
 async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        await connection.execute(statement)
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
     finally:
-        await connection.close()
+        await engine.dispose()
 
 
 def _run_admin(url: str, statement: str) -> None:
