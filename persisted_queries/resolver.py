@@ -13,13 +13,14 @@ depends on the deployment's :class:`Mode`.
 """
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from persisted_queries import apq
-from persisted_queries.cache import StoredDocument
+from persisted_queries.cache import Key, StoredDocument
 from persisted_queries.errors import (
     BadRequest,
     DocumentNotFound,
@@ -32,6 +33,9 @@ from persisted_queries.manifest import MAX_ID_LENGTH, valid_document_id
 from persisted_queries.store import DocumentStore
 
 logger = logging.getLogger(__name__)
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,199}")
+"""A GraphQL name, as an APQ registration may record it."""
 
 REQUEST_SOURCE = "request"
 """The source of a document whose text came with the request itself."""
@@ -59,6 +63,13 @@ class Mode(StrEnum):
             raise ValueError(
                 f"Unknown persisted-query mode {value!r}; use one of {names}."
             ) from exc
+
+    @classmethod
+    def from_setting(cls, value: str | None, *, production: bool) -> "Mode":
+        """The configured mode, or the default of the deployment when unset."""
+        if value is None or not value.strip():
+            return cls.default(production=production)
+        return cls.parse(value)
 
     @classmethod
     def default(cls, *, production: bool) -> "Mode":
@@ -191,7 +202,7 @@ class DocumentResolver:
         if not allow_register:
             return self._allowed(_free(request.query, digest), mode, request)
         stored, added = await self.store.register(
-            request.query, digest, name=request.operation_name
+            request.query, digest, name=_valid_name(request.operation_name)
         )
         resolved = ResolvedDocument.stored(stored, registered=added)
         return self._allowed(resolved, mode, request)
@@ -205,7 +216,7 @@ class DocumentResolver:
                 return ResolvedDocument.stored(document)
         return self._allowed(_free(request.query, digest), mode, request)
 
-    async def _find(self, kind: str, key: str, mode: Mode) -> StoredDocument | None:
+    async def _find(self, kind: Key, key: str, mode: Mode) -> StoredDocument | None:
         lookup = self.store.by_id if kind == "id" else self.store.by_hash
         document = await lookup(key)
         if document is not None and not document.trusted and mode is not Mode.OFF:
@@ -217,7 +228,7 @@ class DocumentResolver:
     ) -> ResolvedDocument:
         if resolved.trusted or mode is Mode.OFF:
             return resolved
-        name = request.operation_name or resolved.name or "(anonymous)"
+        name = _valid_name(request.operation_name) or resolved.name or "(anonymous)"
         if mode is Mode.ENFORCE:
             raise NotAllowed(
                 f"The operation {name} (hash {resolved.sha256}) is not a trusted "
@@ -228,6 +239,11 @@ class DocumentResolver:
             "Untrusted operation %s ran in audit mode, sha256 %s", name, resolved.sha256
         )
         return resolved
+
+
+def _valid_name(name: str | None) -> str | None:
+    """``name`` if it is a GraphQL name, fit for the store and the log."""
+    return name if name is not None and _NAME.fullmatch(name) else None
 
 
 def _free(query: str, digest: str) -> ResolvedDocument:

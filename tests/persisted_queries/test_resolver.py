@@ -51,6 +51,9 @@ def test_modes() -> None:
     assert Mode.default(production=True) is Mode.ENFORCE
     assert Mode.default(production=False) is Mode.OFF
     assert Mode.parse(" Audit ") is Mode.AUDIT
+    assert Mode.from_setting(None, production=True) is Mode.ENFORCE
+    assert Mode.from_setting("", production=False) is Mode.OFF
+    assert Mode.from_setting("audit", production=True) is Mode.AUDIT
     with pytest.raises(ValueError, match="Unknown persisted-query mode 'strict'"):
         Mode.parse("strict")
 
@@ -84,6 +87,16 @@ async def test_apq_names_the_registration_after_the_operation(
     await resolved(sqlite_store, hashed(ME_HASH, ME, operationName="Me"), Mode.OFF)
 
     assert [d.name for d in await sqlite_store.documents()] == ["Me"]
+
+
+async def test_apq_records_only_a_valid_operation_name(
+    sqlite_store: DocumentStore,
+) -> None:
+    params = hashed(ME_HASH, ME, operationName="Me; DROP TABLE")
+
+    await resolved(sqlite_store, params, Mode.OFF)
+
+    assert [d.name for d in await sqlite_store.documents()] == [None]
 
 
 async def test_apq_over_get_carries_extensions_as_json_text(

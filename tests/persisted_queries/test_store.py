@@ -1,3 +1,4 @@
+import asyncio
 import json
 import logging
 import socket
@@ -45,6 +46,23 @@ async def test_register_and_look_up(store: DocumentStore) -> None:
     assert await store.by_hash(ME_HASH, trusted=True) is None
     assert await store.by_hash(sha256_hex(CHILDREN)) is None
     assert (stored.source, stored.trusted, stored.name) == ("apq", False, "Me")
+
+
+async def test_concurrent_registrations_of_one_text(store: DocumentStore) -> None:
+    results = await asyncio.gather(*(store.register(ME, ME_HASH) for _ in range(4)))
+
+    assert sorted(added for _, added in results) == [False, False, False, True]
+    assert {document.body for document, _ in results} == {ME}
+    assert len(await store.documents()) == 1
+
+
+async def test_an_unstorable_text_is_returned_unstored(store: DocumentStore) -> None:
+    text = 'query { me(name: "\x00") { name } }'
+
+    document, added = await store.register(text, sha256_hex(text))
+
+    assert (document.body, added) == (text, False)
+    assert await store.documents() == []
 
 
 async def test_lookups_survive_a_fresh_process(store: DocumentStore) -> None:
