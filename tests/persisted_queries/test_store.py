@@ -1,7 +1,6 @@
 import asyncio
 import json
 import logging
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +13,13 @@ from persisted_queries.errors import ManifestConflict
 from persisted_queries.manifest import Manifest, parse_manifest
 from persisted_queries.store import DocumentStore
 from subgraphs.kit import sqlite_url
-from tests.persisted_queries.conftest import CHILDREN, ME, RENAME, apollo_manifest
+from tests.persisted_queries.conftest import (
+    CHILDREN,
+    ME,
+    RENAME,
+    apollo_manifest,
+    closed_port,
+)
 
 ME_HASH = sha256_hex(ME)
 
@@ -25,14 +30,6 @@ def apollo(*bodies: str, source: str = "portal.json") -> Manifest:
 
 def relay(entries: dict[str, str], source: str = "relay.json") -> Manifest:
     return parse_manifest(json.dumps(entries).encode(), source)
-
-
-def closed_port() -> int:
-    """A local port that nothing listens on: bound, then released."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 async def test_register_and_look_up(store: DocumentStore) -> None:
