@@ -14,10 +14,10 @@ depends on the deployment's :class:`Mode`.
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from persisted_queries import apq
 from persisted_queries.cache import Key, StoredDocument
@@ -121,6 +121,26 @@ class ResolvedDocument:
         )
 
 
+class RequestParams(Protocol):
+    """The parameters the server has read, as ``gateway.http.GraphQLParams``."""
+
+    @property
+    def query(self) -> str | None: ...
+
+    @property
+    def operation_name(self) -> str | None: ...
+
+    @property
+    def extensions(self) -> Mapping[str, Any]: ...
+
+    @property
+    def document_id(self) -> str | None: ...
+
+
+TextResolver = Callable[[RequestParams], Awaitable[str]]
+"""The gateway's document seam: the text to run, or a raised refusal."""
+
+
 @dataclass(frozen=True)
 class _Request:
     query: str | None
@@ -165,6 +185,30 @@ class DocumentResolver:
         return BadRequest(
             "The request has no query, documentId or persisted query hash."
         )
+
+    def text_resolver(self, *, mode: Mode, allow_register: bool = True) -> TextResolver:
+        """:meth:`resolve` in the shape of the gateway's document seam.
+
+        The seam gets the server's parsed parameters and returns the text; a
+        refusal is raised as the :class:`PersistedQueryError`, whose ``code`` and
+        ``status`` the server turns into its response.
+        """
+
+        async def text(params: RequestParams) -> str:
+            request = {
+                "query": params.query,
+                "documentId": params.document_id,
+                "extensions": params.extensions,
+                "operationName": params.operation_name,
+            }
+            result = await self.resolve(
+                request, mode=mode, allow_register=allow_register
+            )
+            if isinstance(result, PersistedQueryError):
+                raise result
+            return result.text
+
+        return text
 
     async def _by_document_id(self, request: _Request, mode: Mode) -> ResolvedDocument:
         value = str(request.document_id)
