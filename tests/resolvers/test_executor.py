@@ -258,7 +258,12 @@ CORPUS: list[tuple[str, str, dict[str, Any] | None, dict[str, Any]]] = [
 @pytest.mark.parametrize(("fixture", "query", "variables", "expected"), CORPUS)
 @pytest.mark.parametrize(
     ("composer", "transport_kind"),
-    [("apollo", "in-process"), ("guild", "in-process"), ("apollo", "http")],
+    [
+        ("apollo", "in-process"),
+        ("guild", "in-process"),
+        ("ours", "in-process"),
+        ("apollo", "http"),
+    ],
 )
 async def test_corpus(
     harness_factory: MakeHarness,
