@@ -30,6 +30,7 @@ from graphql.utilities import get_operation_ast
 
 from resolvers.fetches import FetchGroup, build_fetch, build_tree
 from resolvers.plan import INTROSPECTION, Plan, PlanningError
+from resolvers.routing import Router
 from resolvers.selection import (
     Canonical,
     ClientField,
@@ -40,7 +41,7 @@ from resolvers.selection import (
     provided_of,
 )
 from resolvers.shaping import compile_shape
-from schema.supergraph import Key, Supergraph
+from schema.supergraph import Supergraph
 
 __all__ = ["PlanningError", "QueryPlanner"]
 
@@ -55,6 +56,7 @@ class QueryPlanner:
 
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
+        self.router = Router(supergraph)
 
     def plan(self, document: DocumentNode, operation_name: str | None) -> Plan:
         """The plan of the operation ``operation_name`` of a validated document.
@@ -62,18 +64,19 @@ class QueryPlanner:
         Raises:
             PlanningError: the operation cannot be planned over this supergraph.
         """
-        return _Build(self.supergraph, document, operation_name).run()
+        return _Build(self.router, document, operation_name).run()
 
 
 class _Build:
     def __init__(
-        self, supergraph: Supergraph, document: DocumentNode, operation_name: str | None
+        self, router: Router, document: DocumentNode, operation_name: str | None
     ) -> None:
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             raise PlanningError(f"The document has no operation {operation_name!r}.")
-        self.supergraph = supergraph
-        self.schema: GraphQLSchema = supergraph.api_schema
+        self.router = router
+        self.supergraph = router.supergraph
+        self.schema: GraphQLSchema = router.supergraph.api_schema
         self.operation = operation
         self.fragments = {
             d.name.value: d
@@ -86,7 +89,6 @@ class _Build:
         self.entity_groups: dict[tuple[int, str, tuple[str, ...]], FetchGroup] = {}
         self.depth = 0
         self.pending: set[int] = set()
-        self.key_fields: dict[tuple[str, str], Provided] = {}
 
     def run(self) -> Plan:
         kind = self.operation.operation.value
@@ -148,67 +150,9 @@ class _Build:
         self.roots.append(group)
         return group
 
-    def _local(
-        self, group: FetchGroup, type_name: str, name: str, provided: Provided | None
-    ) -> bool:
-        if group.graph == INTROSPECTION or type_name.startswith("__"):
-            return True
-        if name in self._servable(group.graph, type_name, provided):
-            return True
-        if group.graph not in self.supergraph.resolving_graphs(type_name, name):
-            return False
-        entry = self.supergraph.field_in_graph(type_name, name, group.graph)
-        return entry is None or entry.requires is None
-
-    def _available(
-        self,
-        graph: str,
-        type_name: str,
-        selection: ast.SelectionSetNode,
-        provided: Provided | None,
-    ) -> bool:
-        parent = self.schema.get_type(type_name)
-        assert isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
-        for item in field_set_items(selection):
-            name = item.name.value
-            if name == "__typename":
-                continue
-            servable = self._servable(graph, type_name, provided)
-            if name not in servable and graph not in self.supergraph.resolving_graphs(
-                type_name, name
-            ):
-                return False
-            if item.selection_set is not None and name in parent.fields:
-                child = get_named_type(parent.fields[name].type).name
-                inner = servable.get(name)
-                if not self._available(graph, child, item.selection_set, inner):
-                    return False
-        return True
-
-    def _servable(
-        self, graph: str, type_name: str, provided: Provided | None
-    ) -> Provided:
-        """Fields ``graph`` can return here without resolving them: provided
-        ones and its own key fields (marked external in federation 1 schemas)."""
-        found = self.key_fields.get((graph, type_name))
-        if found is None:
-            found = {}
-            for key in self.supergraph.keys(type_name, graph):
-                _merge_provided(found, provided_of(key.selection))
-            self.key_fields[(graph, type_name)] = found
-        if not provided:
-            return found
-        merged: Provided = {}
-        _merge_provided(merged, found)
-        _merge_provided(merged, provided)
-        return merged
-
     def _pending(self, group: FetchGroup, graph: str, path: tuple[str, ...]) -> bool:
         found = self.entity_groups.get((group.id, graph, path))
         return found is not None and found.id in self.pending
-
-    def _keys(self, type_name: str, graph: str) -> list[Key]:
-        return [k for k in self.supergraph.keys(type_name, graph) if k.resolvable]
 
     def _choose(
         self,
@@ -222,8 +166,8 @@ class _Build:
         ask it for (an interface when the subgraph has it as an interface object)."""
         candidates = [
             (g, entity)
-            for g, entity in self._routes(type_name, name)
-            if self._keys(entity, g) and not self._pending(group, g, path)
+            for g, entity in self.router.routes(type_name, name)
+            if self.router.keys(entity, g) and not self._pending(group, g, path)
         ]
         if not candidates:
             raise PlanningError(
@@ -237,25 +181,14 @@ class _Build:
         def rank(route: tuple[str, str]) -> tuple[bool, bool, int]:
             graph, entity = route
             direct = any(
-                self._available(group.graph, type_name, k.selection, provided)
-                for k in self._keys(entity, graph)
+                self.router.available(group.graph, type_name, k.selection, provided)
+                for k in self.router.keys(entity, graph)
             )
             entry = self.supergraph.field_in_graph(entity, name, graph)
             requires = entry is not None and entry.requires is not None
             return (not direct, requires, candidates.index(route))
 
         return min(candidates, key=rank)
-
-    def _routes(self, type_name: str, name: str) -> list[tuple[str, str]]:
-        routes = [
-            (g, type_name) for g in self.supergraph.resolving_graphs(type_name, name)
-        ]
-        parent = self.schema.get_type(type_name)
-        for interface in getattr(parent, "interfaces", ()):
-            for graph in self.supergraph.resolving_graphs(interface.name, name):
-                if self.supergraph.is_interface_object(interface.name, graph):
-                    routes.append((graph, interface.name))
-        return routes
 
     # -- planning fields ---------------------------------------------------------
 
@@ -279,14 +212,14 @@ class _Build:
             definition = _META.get(item.name) or parent.fields.get(item.name)
             if definition is None:
                 raise PlanningError(f"The type {type_name} has no field {item.name}.")
-            if self._local(group, type_name, item.name, provided):
+            if self.router.local(group.graph, type_name, item.name, provided):
                 entry = self.supergraph.field_in_graph(
                     type_name, item.name, group.graph
                 )
                 if entry is not None and entry.provides is not None:
                     inner: Provided | None = provided_of(entry.provides)
                 else:
-                    servable = self._servable(group.graph, type_name, provided)
+                    servable = self.router.servable(group.graph, type_name, provided)
                     inner = servable.get(item.name)
                 self._add(group, sel, item, definition.type, path, inner)
                 touched.add(group.id)
@@ -338,7 +271,7 @@ class _Build:
     ) -> None:
         named = self.schema.get_type(type_name)
         if named is None or not is_abstract_type(named):
-            own = [i for i in items if self._applies(i, type_name)]
+            own = [i for i in items if self.router.applies(i, type_name)]
             self._plan_fields(group, sel, type_name, type_name, own, path, provided)
             return
         if self.supergraph.is_interface_object(type_name, group.graph):
@@ -346,9 +279,9 @@ class _Build:
             return
         sel.add("__typename", "__typename")
         for possible in self.schema.get_possible_types(named):
-            if not self._member_in_graph(group.graph, type_name, possible.name):
+            if not self.router.member_in_graph(group.graph, type_name, possible.name):
                 continue
-            own = [i for i in items if self._applies(i, possible.name)]
+            own = [i for i in items if self.router.applies(i, possible.name)]
             if any(i.name != "__typename" for i in own):
                 self._plan_fields(
                     group,
@@ -385,7 +318,7 @@ class _Build:
             i
             for i in here
             if i.name != "__typename"
-            and self._local(group, interface, i.name, provided)
+            and self.router.local(group.graph, interface, i.name, provided)
         ]
         self._plan_fields(group, sel, interface, interface, here, path, provided)
         rest = [i for i in items if i not in here]
@@ -394,7 +327,7 @@ class _Build:
         owners = [
             g
             for g in self.supergraph.graphs_of(interface)
-            if self._keys(interface, g)
+            if self.router.keys(interface, g)
             and not self.supergraph.is_interface_object(interface, g)
         ]
         if not owners:
@@ -406,27 +339,6 @@ class _Build:
         )
         target.resolves_type = True
         self._plan_selection(target, target.selection, interface, rest, path, None)
-
-    def _member_in_graph(self, graph: str, abstract: str, member: str) -> bool:
-        if graph == INTROSPECTION:
-            return True
-        schema = self.supergraph.subgraph_schema(graph)
-        outer, inner = schema.get_type(abstract), schema.get_type(member)
-        if outer is None or inner is None or not is_abstract_type(outer):
-            return False
-        return schema.is_sub_type(outer, inner)
-
-    def _applies(self, item: ClientField, type_name: str) -> bool:
-        target = self.schema.get_type(type_name)
-        for condition in item.type_conditions:
-            if condition == type_name:
-                continue
-            outer = self.schema.get_type(condition)
-            if outer is None or not is_abstract_type(outer):
-                return False
-            if not self.schema.is_sub_type(outer, target):  # type: ignore[arg-type]
-                return False
-        return True
 
     def _jump(
         self,
@@ -485,12 +397,12 @@ class _Build:
         if type_name in target.reps:
             return target
         target.rep_types[type_name] = entity
-        keys = self._keys(entity, graph)
+        keys = self.router.keys(entity, graph)
         key = next(
             (
                 k
                 for k in keys
-                if self._available(group.graph, type_name, k.selection, provided)
+                if self.router.available(group.graph, type_name, k.selection, provided)
             ),
             keys[0],
         )
@@ -523,7 +435,7 @@ class _Build:
             items = [
                 i
                 for i in collect(field_set, {}, self.canonical)
-                if self._applies(i, type_name)
+                if self.router.applies(i, type_name)
             ]
             touched = self._plan_fields(
                 group, sel, type_name, position_type, items, path, provided
@@ -555,11 +467,6 @@ class _Build:
             for d in self.operation.variable_definitions or ()
             if d.default_value is not None
         }
-
-
-def _merge_provided(target: Provided, source: Provided) -> None:
-    for name, inner in source.items():
-        _merge_provided(target.setdefault(name, {}), inner)
 
 
 def _list_depth(field_type: GraphQLOutputType) -> int:

@@ -151,3 +151,37 @@ async def test_unexpected_exceptions_in_process_are_masked(
         "data": {"product": {"name": "Chair", "reviews": None}},
     }
     assert "crashed" not in caplog.text
+
+
+async def test_entity_errors_land_at_every_client_path_of_that_entity(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run(
+        "{ topProducts(first: 2) { reviews { author { birthDate } } } }"
+    )
+
+    error = {
+        "message": "Only the person themself may see their birth date.",
+        "extensions": {"code": "FORBIDDEN", "serviceName": "accounts"},
+    }
+    assert body == {
+        "errors": [
+            {**error, "path": ["topProducts", 0, "reviews", 1, "author", "birthDate"]},
+            {**error, "path": ["topProducts", 1, "reviews", 0, "author", "birthDate"]},
+        ],
+        "data": {
+            "topProducts": [
+                {
+                    "reviews": [
+                        {"author": {"birthDate": "1990-01-01"}},
+                        {"author": {"birthDate": None}},
+                    ]
+                },
+                {"reviews": [{"author": {"birthDate": None}}]},
+            ]
+        },
+    }
+    (accounts,) = harness.calls("accounts")
+    assert len(accounts.variables["representations"]) == 2
