@@ -169,7 +169,7 @@ def _all_keys(selection: SelectionSet) -> tuple[str, ...]:
 
 def _run_if(group: FetchGroup) -> tuple[tuple[Condition, ...], ...]:
     tops = [f for s in group.selection.fragments.values() for f in s.fields.values()]
-    if not tops or any(not f.conditions for f in tops):
+    if group.selection.fields or not tops or any(not f.conditions for f in tops):
         return ()
     return tuple(tuple(condition_of(d) for d in f.conditions) for f in tops)
 

@@ -179,7 +179,11 @@ class _Shaper:
             if len(group) > 1 and sub is not None:
                 sub = tuple(e for g in group for e in g.sub or ())
             value = self.value(
-                data.get(first.key, _MISSING), first.type, sub, [*path, response_key]
+                data.get(first.key, _MISSING),
+                first.type,
+                sub,
+                [*path, response_key],
+                f"{type_name}.{first.name}",
             )
             if value is _BUBBLE:
                 return _BUBBLE
@@ -192,12 +196,13 @@ class _Shaper:
         field_type: GraphQLOutputType,
         sub: tuple[ShapeField, ...] | None,
         path: list[str | int],
+        coordinate: str,
     ) -> Any:
         if is_non_null_type(field_type):
-            result = self.value(value, field_type.of_type, sub, path)
+            result = self.value(value, field_type.of_type, sub, path, coordinate)
             if result is None:
                 if value is None or value is _MISSING:
-                    self.null_error(path)
+                    self.null_error(path, coordinate)
                 return _BUBBLE
             return result
         if isinstance(value, Failure):
@@ -210,7 +215,9 @@ class _Shaper:
                 return None
             items = []
             for index, item in enumerate(value):
-                shaped = self.value(item, field_type.of_type, sub, [*path, index])
+                shaped = self.value(
+                    item, field_type.of_type, sub, [*path, index], coordinate
+                )
                 if shaped is _BUBBLE:
                     return None
                 items.append(shaped)
@@ -224,10 +231,10 @@ class _Shaper:
         shaped = self.object(value, sub or (), type_name, path)
         return None if shaped is _BUBBLE else shaped
 
-    def null_error(self, path: list[str | int]) -> None:
+    def null_error(self, path: list[str | int], coordinate: str) -> None:
         self.errors.append(
             {
-                "message": "A non-null field resolved to null.",
+                "message": f"The non-null field {coordinate} resolved to null.",
                 "path": list(path),
                 "extensions": {"code": "NULL_FOR_NON_NULL"},
             }

@@ -7,7 +7,7 @@ with their URLs, and per type and field the subgraphs that define and resolve it
 ``@join__enumValue``). Directive names follow the ``@link`` imports, so a supergraph
 that renames ``join`` (``as: "j"``) or ``@inaccessible`` still loads.
 
-Errors::
+Errors (under :class:`schema.errors.SupergraphError`)::
 
     SupergraphError               INVALID_SUPERGRAPH: base, carries a stable ``code``
     ├── SupergraphSyntaxError     SUPERGRAPH_SYNTAX: the SDL does not parse
@@ -29,6 +29,8 @@ from graphql import (
 )
 from graphql.language import ast
 
+from schema import errors
+
 JOIN_VERSIONS = ("v0.3", "v0.4", "v0.5")
 """The join spec versions this loader reads."""
 
@@ -37,7 +39,7 @@ JOIN_URL = "https://specs.apollo.dev/join/"
 INACCESSIBLE_URL = "https://specs.apollo.dev/inaccessible/"
 
 
-class SupergraphError(Exception):
+class SupergraphError(errors.SupergraphError):
     """A supergraph SDL that cannot be used; ``code`` is stable."""
 
     code = "INVALID_SUPERGRAPH"

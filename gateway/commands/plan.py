@@ -14,7 +14,18 @@ from graphql import GraphQLError, parse, validate
 
 from resolvers.plan import format_plan
 from resolvers.planner import PlanningError, QueryPlanner
-from schema.supergraph import SupergraphError, load_supergraph
+from schema.errors import SchemaError
+from schema.supergraph import load_supergraph
+
+
+def _supergraph_sdl(path: Path | None) -> str:
+    if path is not None:
+        return path.read_text(encoding="utf-8")
+    from schema.compose import SubgraphSdl, compose
+    from subgraphs.registry import load_all
+
+    subgraphs = [SubgraphSdl(name=s.name, sdl=s.sdl, url=None) for s in load_all()]
+    return compose(subgraphs).supergraph_or_raise()
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -24,7 +35,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("operation_file", type=Path, help="a .graphql file")
     parser.add_argument(
-        "--supergraph", type=Path, required=True, help="a supergraph SDL file"
+        "--supergraph",
+        type=Path,
+        help="a supergraph SDL file (default: the citizen graph, composed now)",
     )
     parser.add_argument("--operation", help="the operation to plan, by name")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -34,12 +47,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     """Plan the operation and print the plan; 1 with a message on bad input."""
     try:
-        supergraph = load_supergraph(args.supergraph.read_text(encoding="utf-8"))
+        supergraph = load_supergraph(_supergraph_sdl(args.supergraph))
         document = parse(args.operation_file.read_text(encoding="utf-8"))
     except OSError as exc:
         print(f"Cannot read {exc.filename}: {exc.strerror}.", file=sys.stderr)
         return 1
-    except SupergraphError as exc:
+    except SchemaError as exc:
         print(f"{exc} ({exc.code})", file=sys.stderr)
         return 1
     except GraphQLError as exc:

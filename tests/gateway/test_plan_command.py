@@ -85,3 +85,17 @@ def test_a_missing_file_exits_with_a_message(
 
     assert status == 1
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_plans_over_the_citizen_graph_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = write(tmp_path, "query Me { me { personId payslips { __typename } } }")
+
+    status = run([str(operation)])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert 'Fetch(service: "cpr")' in out
+    assert 'Flatten(path: "me")' in out
+    assert 'Fetch(service: "skat")' in out

@@ -185,3 +185,22 @@ async def test_entity_errors_land_at_every_client_path_of_that_entity(
     }
     (accounts,) = harness.calls("accounts")
     assert len(accounts.variables["representations"]) == 2
+
+
+async def test_an_entity_a_subgraph_does_not_know_nulls_up_to_a_nullable_field(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run('{ review(id: "r5") { body author { username name } } }')
+
+    assert body == {
+        "errors": [
+            {
+                "message": "The non-null field User.name resolved to null.",
+                "path": ["review", "author", "name"],
+                "extensions": {"code": "NULL_FOR_NON_NULL"},
+            }
+        ],
+        "data": {"review": None},
+    }
