@@ -49,6 +49,7 @@ class Router:
         selection: ast.SelectionSetNode,
         provided: Provided | None,
     ) -> bool:
+        """True when ``graph`` can return every field of the field set ``selection``."""
         parent = self.schema.get_type(type_name)
         assert isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
         for item in field_set_items(selection):
@@ -86,9 +87,11 @@ class Router:
         return merged
 
     def keys(self, type_name: str, graph: str) -> list[Key]:
+        """The keys of ``type_name`` that ``graph`` resolves entities by."""
         return [k for k in self.supergraph.keys(type_name, graph) if k.resolvable]
 
     def routes(self, type_name: str, name: str) -> list[tuple[str, str]]:
+        """Every ``(subgraph, entity type)`` that resolves ``type_name.name``."""
         routes = [
             (g, type_name) for g in self.supergraph.resolving_graphs(type_name, name)
         ]
@@ -100,6 +103,7 @@ class Router:
         return routes
 
     def member_in_graph(self, graph: str, abstract: str, member: str) -> bool:
+        """True when ``graph`` knows ``member`` as a possible type of ``abstract``."""
         if graph == INTROSPECTION:
             return True
         schema = self.supergraph.subgraph_schema(graph)
@@ -109,6 +113,7 @@ class Router:
         return schema.is_sub_type(outer, inner)
 
     def applies(self, item: ClientField, type_name: str) -> bool:
+        """True when every type condition of ``item`` covers ``type_name``."""
         target = self.schema.get_type(type_name)
         for condition in item.type_conditions:
             if condition == type_name:
