@@ -76,7 +76,7 @@ class _Build:
             raise PlanningError(f"The document has no operation {operation_name!r}.")
         self.router = router
         self.supergraph = router.supergraph
-        self.schema: GraphQLSchema = router.supergraph.api_schema
+        self.schema: GraphQLSchema = router.supergraph.planning_schema
         self.operation = operation
         self.fragments = {
             d.name.value: d
@@ -456,7 +456,7 @@ class _Build:
 
     def _schema_of(self, graph: str) -> GraphQLSchema:
         if graph == INTROSPECTION:
-            return self.schema
+            return self.supergraph.api_schema
         return self.supergraph.subgraph_schema(graph)
 
     def _defaults(self) -> dict[str, object]:

@@ -25,7 +25,7 @@ class Router:
 
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
-        self.schema = supergraph.api_schema
+        self.schema = supergraph.planning_schema
         self.key_fields: dict[tuple[str, str], Provided] = {}
 
     def local(

@@ -138,6 +138,8 @@ class Supergraph:
         sdl: the supergraph SDL as given.
         api_schema: the public schema: no join or link machinery, nothing
             ``@inaccessible``.
+        planning_schema: the same with the ``@inaccessible`` elements, which keys
+            and ``@requires`` may use.
         subgraphs: subgraph name -> :class:`SubgraphInfo`, in SDL order.
         types: type name -> :class:`TypeModel` for every type of the supergraph.
         join_version: the join spec version, e.g. ``v0.3``.
@@ -147,6 +149,7 @@ class Supergraph:
 
     sdl: str
     api_schema: GraphQLSchema
+    planning_schema: GraphQLSchema
     subgraphs: Mapping[str, SubgraphInfo]
     types: Mapping[str, TypeModel]
     join_version: str
@@ -267,9 +270,11 @@ def load_supergraph(sdl: str) -> Supergraph:
     graphs, enum_map = _read_graphs(document, names)
     types = _read_types(document, names, enum_map)
     api_schema = build_api_schema(document, names)
+    planning_schema = build_api_schema(document, names, keep_inaccessible=True)
     return Supergraph(
         sdl=sdl,
         api_schema=api_schema,
+        planning_schema=planning_schema,
         subgraphs=graphs,
         types=types,
         join_version=version,

@@ -3,7 +3,7 @@
 from typing import Any
 
 import pytest
-from graphql import parse, print_ast
+from graphql import GraphQLObjectType, parse, print_ast
 
 from resolvers.plan import (
     Fetch,
@@ -353,3 +353,22 @@ def test_an_interface_object_needs_no_type_unless_asked() -> None:
 
     assert outline(plan) == ("seq", "notes", ("mostNoted", "catalog"))
     assert plan.fetches[1].resolves_type
+
+
+def test_inaccessible_key_fields_still_serve_as_keys() -> None:
+    sdl = supergraph_of("shop").sdl.replace(
+        "sku: String! @join__field(graph: INVENTORY) @join__field(graph: PRODUCTS)",
+        "sku: String! @inaccessible @join__field(graph: INVENTORY) "
+        "@join__field(graph: PRODUCTS)",
+    )
+    supergraph = load_supergraph(sdl)
+    product = supergraph.api_schema.get_type("Product")
+    assert isinstance(product, GraphQLObjectType)
+    assert "sku" not in product.fields
+
+    plan = QueryPlanner(supergraph).plan(
+        parse('{ review(id: "r1") { product { inStock } } }'), None
+    )
+
+    (inventory,) = _entity_fetches(plan, "inventory")
+    assert _requires(inventory) == "sku"
