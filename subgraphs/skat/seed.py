@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from subgraphs.population import TODAY, Citizen, Household
+from subgraphs.population import TODAY, Citizen, Household, persona
 from subgraphs.skat import rates
 from subgraphs.skat.models import payslips, tax_assessments
 
@@ -38,6 +38,15 @@ PAYERS = {
 """Who pays income outside employment, by income type; CVR numbers are synthetic."""
 
 FALLBACK_PAYER = ("Udbetaling Danmark", "40281231")
+
+DOMAIN_YEAR = (-36_800, 6_000)
+"""Interest and union fees of DOMAIN.md's consistent year, for the parent persona.
+
+With the persona's salary of 42,000 kr, the annual assessment then shows exactly
+DOMAIN.md's year: taxable income 339,698, total tax 158,846, refund 11,002.
+"""
+
+DOMAIN_YEAR_PERSON = persona("parent").person_id
 
 
 def last_weekday(year: int, month: int) -> date:
@@ -217,6 +226,8 @@ def payslip_rows(
 
 def _extras(citizen: Citizen, owner: bool) -> tuple[int, int]:
     """Capital income and other deductions of the annual assessment."""
+    if citizen.person_id == DOMAIN_YEAR_PERSON:
+        return DOMAIN_YEAR
     rng = random.Random(f"skat:{citizen.person_id}")
     if owner:
         capital = -rng.randrange(12_000, 60_000, 100)
