@@ -106,7 +106,7 @@ async def test_last_out_of_range_is_a_clear_error(
     assert data == {"_entities": [{"personId": parent.person_id, "payslips": None}]}
     assert len(errors) == 1
     assert errors[0]["extensions"] == {
-        "code": "INVALID_ARGUMENT",
+        "code": "BAD_USER_INPUT",
         "argument": "last",
         "value": last,
     }
