@@ -28,7 +28,10 @@ PAY_MONTHS = 24
 """Months of payslips: enough for the whole of the last finished year."""
 
 ANNUAL_YEAR = TODAY.year - 1
+"""The last finished year: the one with an annual assessment."""
+
 PRELIMINARY_YEARS = (TODAY.year - 1, TODAY.year)
+"""The years with a preliminary assessment (each made in November before)."""
 
 PAYERS = {
     "old_age_pension": ("Udbetaling Danmark, Pension", "40281207"),
