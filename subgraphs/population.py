@@ -502,7 +502,7 @@ def _child(
     mother = next((p for p in parents if p.sex == "F"), parents[0])
     first = max(earliest, _years_after(mother.birth_date, 20))
     last = min(latest, _years_after(mother.birth_date, 45))
-    birth = _between(rng, first, max(first, last))
+    birth = min(_between(rng, first, max(first, last)), TODAY - timedelta(days=30))
     child = _person(rng, rng.choice("MF"), birth, parents[0].last_name)
     child.parent_ids = tuple(p.person_id for p in parents)
     if _age(birth, TODAY) < 18:
@@ -553,6 +553,7 @@ def _divorced(rng: random.Random, world: _World) -> list[Household]:
     """Divorced parents in two households; the children live with one of them."""
     a, b = _couple(rng, 28, 60)
     married = _years_after(max(a.birth_date, b.birth_date), rng.randint(22, 28))
+    married = min(married, TODAY - timedelta(days=1_200))
     divorced = _between(rng, married + timedelta(days=800), TODAY - timedelta(days=60))
     for adult in (a, b):
         adult.civil_status, adult.civil_status_date = "F", divorced
