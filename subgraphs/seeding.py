@@ -24,7 +24,7 @@ from subgraphs.population import Household, generate
 
 logger = logging.getLogger(__name__)
 
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_KIB = 64 * 1024
 """Page cache per SQLite connection while seeding (a size in KiB)."""
 
 RowsFunction = Callable[[Sequence[Household]], Mapping[Table, list[dict[str, Any]]]]
