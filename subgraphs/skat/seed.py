@@ -89,6 +89,11 @@ def pay_months(today: date = TODAY, count: int = PAY_MONTHS) -> list[PayMonth]:
 MONTHS = pay_months()
 """The pay months of the synthetic income register."""
 
+_STAMPS = [
+    {"period_start": m.start, "period_end": m.end, "payment_date": m.payday}
+    for m in MONTHS
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -208,9 +213,15 @@ def payslip_rows(
     computed once per set and stamped with each month's dates.
     """
     citizen, found, card = income.citizen, income.sources, income.card
+    everyone = tuple(range(len(found)))
+    always = all(s.starts <= MONTHS[0].end for s in found)
     cache: dict[tuple[int, ...], list[tuple[rates.Withholding, dict[str, Any]]]] = {}
-    for month in MONTHS:
-        active = tuple(i for i, s in enumerate(found) if s.starts <= month.end)
+    for month, stamp in zip(MONTHS, _STAMPS, strict=True):
+        active = (
+            everyone
+            if always
+            else tuple(i for i, s in enumerate(found) if s.starts <= month.end)
+        )
         if active not in cache:
             slips = month_slips([found[i] for i in active], card)
             cache[active] = [
@@ -218,13 +229,7 @@ def payslip_rows(
                 for source, slip in slips
             ]
         for slip, base in cache[active]:
-            row = {
-                **base,
-                "period_start": month.start,
-                "period_end": month.end,
-                "payment_date": month.payday,
-            }
-            yield month.year, slip, row
+            yield month.year, slip, base | stamp
 
 
 def _extras(citizen: Citizen, owner: bool) -> tuple[int, int]:
