@@ -32,9 +32,18 @@ RowsFunction = Callable[[Sequence[Household]], Mapping[Table, list[dict[str, Any
 
 @dataclass(frozen=True)
 class Authority:
-    """What seeding needs of one authority: its tables and its row function."""
+    """What seeding needs of one subgraph: its tables and its row function.
+
+    Attributes:
+        name: the subgraph's name.
+        database: the name of the database it lives in (a settings key); its own
+            name unless it shares another's, as the access log shares the gateway's.
+        metadata: its tables.
+        rows: its seed module's ``rows``.
+    """
 
     name: str
+    database: str
     metadata: MetaData
     rows: RowsFunction
 
@@ -58,8 +67,8 @@ def _own_module_missing(error: ModuleNotFoundError, name: str) -> bool:
     return (error.name or "").startswith(f"subgraphs.{name}")
 
 
-def authorities(names: Sequence[str] = registry.AUTHORITIES) -> list[Authority]:
-    """The authorities that can be seeded, in composition order.
+def authorities(names: Sequence[str] = registry.SUBGRAPHS) -> list[Authority]:
+    """The subgraphs that can be seeded, in composition order.
 
     An authority whose package is not there yet is left out with a warning; any
     other import error is raised.
@@ -67,14 +76,16 @@ def authorities(names: Sequence[str] = registry.AUTHORITIES) -> list[Authority]:
     found = []
     for name in names:
         try:
-            metadata = registry.load(name).metadata
+            subgraph = registry.load(name)
             module: ModuleType = importlib.import_module(f"subgraphs.{name}.seed")
         except ModuleNotFoundError as error:
             if not _own_module_missing(error, name):
                 raise
             logger.warning("The authority %s has no seed module yet; skipped.", name)
             continue
-        found.append(Authority(name, metadata, module.rows))
+        found.append(
+            Authority(name, subgraph.database_name, subgraph.metadata, module.rows)
+        )
     return found
 
 
@@ -159,7 +170,7 @@ async def seed(
     work at the same time; at most two chunks are in memory.
 
     Args:
-        databases: the database of each authority, by name.
+        databases: the databases, by name (see :attr:`Authority.database`).
         citizens: how many people the population holds.
         seed: the seed of the population.
         chunk_size: citizens per chunk and transaction.
@@ -169,14 +180,16 @@ async def seed(
     Returns:
         The final progress: citizens and rows per authority.
     """
-    targets = [a for a in (chosen or authorities()) if a.name in databases]
+    targets = [a for a in (chosen or authorities()) if a.database in databases]
     for database in databases.values():
         if database.engine.dialect.name == "sqlite":
             event.listen(database.engine.sync_engine, "connect", _bulk_pragmas)
-    await asyncio.gather(*(recreate(databases[a.name], a.metadata) for a in targets))
+    await asyncio.gather(
+        *(recreate(databases[a.database], a.metadata) for a in targets)
+    )
     progress = Progress(total=citizens, rows={a.name: 0 for a in targets})
     chunks = generate(citizens, seed, chunk_size)
-    dialects = {a.name: databases[a.name].engine.dialect for a in targets}
+    dialects = {a.name: databases[a.database].engine.dialect for a in targets}
 
     def next_chunk() -> tuple[int, list[list[_Batch]]] | None:
         chunk = next(chunks, None)
@@ -196,7 +209,7 @@ async def seed(
         written, batches = prepared
         writing = asyncio.gather(
             *(
-                _insert(databases[a.name], b)
+                _insert(databases[a.database], b)
                 for a, b in zip(targets, batches, strict=True)
             )
         )

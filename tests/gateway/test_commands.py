@@ -54,6 +54,7 @@ def test_seed_creates_every_database_and_reseeding_replaces(
         "skat.db",
         "property.db",
         "health.db",
+        "gateway.db",
     }
     err = capsys.readouterr().err
     assert "seeded 120 of 120 citizens" in err

@@ -1,10 +1,11 @@
 """A small seeded population in every authority's database, for the subgraph tests.
 
 ``seeded_urls`` seeds once per test session and backend (SQLite files, or one
-uniquely named PostgreSQL database per authority that is dropped afterwards);
+uniquely named PostgreSQL database per store that is dropped afterwards);
 ``seeded`` opens fresh :class:`~subgraphs.kit.Database` objects on them for one
-test. Both are generic over :data:`subgraphs.registry.AUTHORITIES`; an authority
-whose package does not import yet is left out.
+test. Both are generic over :data:`subgraphs.registry.SUBGRAPHS` and keyed by
+database name (``cpr``... and ``gateway`` for the access log); a subgraph whose
+package does not import yet is left out.
 """
 
 import asyncio
@@ -63,18 +64,18 @@ async def _seed(urls: dict[str, str], chosen: list[Authority]) -> None:
 def seeded_urls(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    """Database URL per authority, seeded with :data:`SEEDED_CITIZENS` people."""
+    """Database URL per store, seeded with :data:`SEEDED_CITIZENS` people."""
     chosen = authorities()
     if request.param == "sqlite":
         folder: Path = tmp_path_factory.mktemp("seeded")
-        urls = {a.name: kit.sqlite_url(folder, a.name) for a in chosen}
+        urls = {a.database: kit.sqlite_url(folder, a.database) for a in chosen}
         asyncio.run(_seed(urls, chosen))
         yield urls
         return
     base: str = request.getfixturevalue("postgres_url")
     admin = _admin_dsn(base)
     prefix = f"cg_test_{uuid.uuid4().hex[:10]}"
-    names = {a.name: f"{prefix}_{a.name}" for a in chosen}
+    names = {a.database: f"{prefix}_{a.database}" for a in chosen}
     asyncio.run(_create_databases(admin, list(names.values())))
     try:
         urls = {a: _database_url(base, n) for a, n in names.items()}
