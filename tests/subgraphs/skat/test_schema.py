@@ -293,7 +293,7 @@ async def test_concurrent_requests_never_share_rows(database: kit.Database) -> N
         assert gross == {person.employment.monthly_gross if person.employment else 0}
 
 
-def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
+async def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
     first = subgraph.make_context(viewer("a"), database)
     second = subgraph.make_context(viewer("b"), database)
 
