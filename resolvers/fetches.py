@@ -103,7 +103,7 @@ def build_fetch(
         resolves_type=group.resolves_type,
         top_fields=top,
         representations_variable=rep_variable,
-        run_if=_run_if(group) if group.reps else (),
+        run_if=_run_if(group),
     )
 
 
@@ -168,8 +168,14 @@ def _all_keys(selection: SelectionSet) -> tuple[str, ...]:
 
 
 def _run_if(group: FetchGroup) -> tuple[tuple[Condition, ...], ...]:
-    tops = [f for s in group.selection.fragments.values() for f in s.fields.values()]
-    if group.selection.fields or not tops or any(not f.conditions for f in tops):
+    if group.reps:
+        if group.selection.fields:
+            return ()
+        parts = group.selection.fragments.values()
+        tops = [f for s in parts for f in s.fields.values()]
+    else:
+        tops = list(group.selection.fields.values())
+    if not tops or any(not f.conditions for f in tops):
         return ()
     return tuple(tuple(condition_of(d) for d in f.conditions) for f in tops)
 

@@ -58,7 +58,7 @@ class Fetch:
         reps: type name -> representation spec (entity fetches only).
         top_fields: type name -> canonical keys this fetch adds at ``path``.
         representations_variable: the variable that carries representations.
-        run_if: when every top-level field of an entity fetch carries ``@skip`` or
+        run_if: when every top-level field of the fetch carries ``@skip`` or
             ``@include``, their conditions: the fetch runs only if one holds.
         resolves_type: the fetch tells the concrete type of objects that an
             interface-object subgraph returned; its ``__typename`` wins.

@@ -372,3 +372,16 @@ def test_inaccessible_key_fields_still_serve_as_keys() -> None:
 
     (inventory,) = _entity_fetches(plan, "inventory")
     assert _requires(inventory) == "sku"
+
+
+@pytest.mark.parametrize("transport_kind", ["in-process"])
+async def test_a_root_fetch_of_only_skipped_fields_is_not_sent(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+    query = "query Q($w: Boolean!) { me { name } warehouseName @include(if: $w) }"
+
+    body = await harness.run(query, {"w": False})
+
+    assert body == {"data": {"me": {"name": "Ada"}}}
+    assert harness.calls("inventory") == []
