@@ -92,6 +92,8 @@ class _Build:
 
     def run(self) -> Plan:
         kind = self.operation.operation.value
+        if kind == "subscription":
+            raise PlanningError("Subscriptions are not supported over federation.")
         root = self.schema.get_root_type(OperationType(kind))
         if root is None:
             raise PlanningError(f"The schema has no {kind} type.")

@@ -385,3 +385,10 @@ async def test_a_root_fetch_of_only_skipped_fields_is_not_sent(
 
     assert body == {"data": {"me": {"name": "Ada"}}}
     assert harness.calls("inventory") == []
+
+
+def test_subscriptions_are_refused_with_a_planning_error() -> None:
+    planner = QueryPlanner(supergraph_of("shop"))
+
+    with pytest.raises(PlanningError, match="Subscriptions are not supported"):
+        planner.plan(parse("subscription { me { id } }"), None)
