@@ -230,7 +230,9 @@ class _Run:
         outcome = await self.fetch_or_failure(fetch, {})
         top = fetch.top_fields[fetch.position_type]
         if isinstance(outcome, Failure):
-            _fail(self.data, top, outcome)
+            # Root fields are few: each gets its own error, not one for all.
+            for key in top:
+                _fail(self.data, (key,), Failure(list(outcome.entries)))
             return
         if outcome.data is not None:
             _merge(self.data, outcome.data)

@@ -204,3 +204,25 @@ async def test_an_entity_a_subgraph_does_not_know_nulls_up_to_a_nullable_field(
         ],
         "data": {"review": None},
     }
+
+
+async def test_a_root_fetch_that_times_out_reports_each_root_field(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory(
+        behaviour={"products": "slow"}, timeouts={"products": 0.2}
+    )
+    query = (
+        '{ product(upc: "1") { name } p2: product(upc: "2") { name } warehouseName }'
+    )
+
+    body = await harness.run(query)
+
+    error = {
+        "message": "The subgraph products did not answer in 0.2 seconds.",
+        "extensions": {"code": "SUBGRAPH_TIMEOUT", "serviceName": "products"},
+    }
+    assert body == {
+        "errors": [{**error, "path": ["product"]}, {**error, "path": ["p2"]}],
+        "data": {"product": None, "p2": None, "warehouseName": "North"},
+    }
