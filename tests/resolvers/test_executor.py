@@ -135,6 +135,18 @@ CORPUS: list[tuple[str, str, dict[str, Any] | None, dict[str, Any]]] = [
     ),
     (
         "shop",
+        "{ me { login org { id } wishlist } }",
+        None,
+        {"me": {"login": "ada", "org": {"id": "o1"}, "wishlist": ["Lamp"]}},
+    ),
+    (
+        "shop",
+        '{ review(id: "r2") { author { name wishlist } } }',
+        None,
+        {"review": {"author": {"name": "Bo", "wishlist": []}}},
+    ),
+    (
+        "shop",
         '{ product(upc: "404") { name } warehouseName }',
         None,
         {"product": None, "warehouseName": "North"},
@@ -336,7 +348,17 @@ async def test_introspection_is_answered_from_the_api_schema(
 
     body = await harness.run(query)
 
-    names = ["id", "email", "name", "username", "birthDate", "reviews"]
+    names = [
+        "id",
+        "email",
+        "name",
+        "login",
+        "username",
+        "org",
+        "birthDate",
+        "wishlist",
+        "reviews",
+    ]
     assert body == {
         "data": {
             "t": {"name": "User", "fields": [{"name": n} for n in names]},

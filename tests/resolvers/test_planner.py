@@ -1,5 +1,6 @@
 """Plans: which subgraphs are asked what, in what order, and how often."""
 
+import re
 from typing import Any
 
 import pytest
@@ -250,12 +251,10 @@ def test_an_unknown_operation_name_is_a_planning_error() -> None:
 
 
 def test_a_field_no_key_can_reach_is_a_planning_error() -> None:
-    sdl = (
-        (supergraph_of("shop").sdl)
-        .replace('@join__type(graph: ACCOUNTS, key: "email")', "")
-        .replace(
-            '@join__type(graph: ACCOUNTS, key: "id")', "@join__type(graph: ACCOUNTS)"
-        )
+    sdl = re.sub(
+        r'@join__type\(graph: ACCOUNTS, key: "[^"]*"\)',
+        "@join__type(graph: ACCOUNTS)",
+        supergraph_of("shop").sdl,
     )
     planner = QueryPlanner(load_supergraph(sdl))
 
