@@ -1,5 +1,6 @@
 """The ``seed``, ``personas`` and ``subgraph`` commands, run for real."""
 
+import logging
 import os
 import socket
 import sqlite3
@@ -20,6 +21,16 @@ from gateway.cli import main
 from subgraphs.population import PERSONAS, TODAY, persona
 
 SDL_QUERY = {"query": "{ _service { sdl } }"}
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    """Undo the logging set-up that ``main`` does, for the tests that follow."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def count(path: Path, table: str) -> int:
