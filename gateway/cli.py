@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("seed", "personas", "subgraph")
+COMMANDS = ("seed", "personas", "subgraph", "compose", "check")
 """Modules of :mod:`gateway.commands`, in the order ``--help`` lists them."""
 
 

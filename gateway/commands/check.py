@@ -1,0 +1,97 @@
+"""``citizen-graph check``: what a changed subgraph would break, before it ships.
+
+    citizen-graph check SUBGRAPH --sdl FILE [--subgraph NAME=SDL_FILE[@URL] ...]
+                        [--operations FILE.graphql ...] [--format text|json]
+
+The current subgraphs are the registry's authorities, or those named with
+``--subgraph``. Operations come from ``.graphql`` files, each operation of a
+file checked on its own under its name. Exit status 1 when the change does not
+compose, breaks the public schema or breaks an operation; 0 otherwise.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from graphql import GraphQLError, OperationDefinitionNode, parse, print_ast
+
+from gateway.commands.compose import (
+    CommandError,
+    add_subgraph_option,
+    read_sdl,
+    subgraphs_from,
+)
+from schema.checks import check
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the ``check`` subcommand."""
+    parser = subparsers.add_parser(
+        "check",
+        help="check a changed subgraph before it ships",
+        description="Does a changed subgraph compose, what does it break?",
+    )
+    parser.add_argument("name", metavar="SUBGRAPH", help="the changed subgraph")
+    parser.add_argument(
+        "--sdl", type=Path, required=True, help="the SDL file of its new version"
+    )
+    add_subgraph_option(
+        parser, "a current subgraph (repeatable); default: the authorities"
+    )
+    parser.add_argument(
+        "--operations",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help=".graphql files of the operations that must keep working",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def read_operations(paths: list[Path]) -> list[tuple[str, str]]:
+    """(name, document) of each operation in ``paths``, fragments kept with it."""
+    operations = []
+    for path in paths:
+        text = read_sdl(path)
+        try:
+            document = parse(text)
+        except GraphQLError as exc:
+            raise CommandError(
+                "INVALID_OPERATIONS_FILE",
+                f"The operations file {str(path)!r} is not valid GraphQL: "
+                f"{exc.message}",
+            ) from exc
+        named = [
+            d for d in document.definitions if isinstance(d, OperationDefinitionNode)
+        ]
+        if len(named) == 1:
+            operations.append((_name(named[0], path), text))
+            continue
+        fragments = [d for d in document.definitions if d not in named]
+        for operation in named:
+            parts = [print_ast(operation), *(print_ast(f) for f in fragments)]
+            operations.append((_name(operation, path), "\n\n".join(parts)))
+    return operations
+
+
+def _name(operation: OperationDefinitionNode, path: Path) -> str:
+    return operation.name.value if operation.name else path.stem
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the check and print the report; 1 when something breaks."""
+    try:
+        current = subgraphs_from(args.subgraph)
+        new_sdl = read_sdl(args.sdl)
+        operations = read_operations(args.operations)
+    except CommandError as exc:
+        print(f"error [{exc.code}]: {exc}", file=sys.stderr)
+        return 2
+    report = check(args.name, new_sdl, current, operations)
+    if args.format == "json":
+        print(report.as_json())
+    else:
+        sys.stdout.write(report.as_text())
+    return 1 if report.breaking else 0
