@@ -90,10 +90,7 @@ class CheckReport:
             lines.append("Composition: the changed subgraph composes with the others.")
         lines += ["", f"Changes to the public schema: {len(self.changes)}"]
         width = max((len(c.severity.value) for c in self.changes), default=0)
-        lines += [
-            f"  {c.severity.value:<{width}}  {c.message}"
-            for c in self.changes
-        ]
+        lines += [f"  {c.severity.value:<{width}}  {c.message}" for c in self.changes]
         broken = self.broken_operations
         lines += ["", f"Operations that stop validating: {len(broken)}"]
         for operation in broken:

@@ -105,16 +105,19 @@ def diff_schemas(old: GraphQLSchema, new: GraphQLSchema) -> list[SchemaChange]:
     return changes
 
 
+WORDS = {
+    "TYPE": "Type",
+    "UNION": "Type",
+    "IMPLEMENTATION": "Type",
+    "FIELD": "Field",
+    "ARGUMENT": "Argument",
+    "INPUT": "Input field",
+    "ENUM": "Enum value",
+}
+
+
 def _change(severity: str, code: str, coordinate: str, what: str) -> SchemaChange:
-    word = {
-        "TYPE": "Type",
-        "FIELD": "Field",
-        "ARGUMENT": "Argument",
-        "INPUT": "Input field",
-        "ENUM": "Enum value",
-    }[code.split("_")[0]]
-    if code.startswith(("UNION", "IMPLEMENTATION")):
-        word = "Type"
+    word = WORDS[code.split("_")[0]]
     return SchemaChange(
         Severity(severity), code, coordinate, f'{word} "{coordinate}" {what}.'
     )

@@ -13,7 +13,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from graphql import GraphQLError, OperationDefinitionNode, parse, print_ast
+from graphql import (
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
 
 from gateway.commands.compose import (
     CommandError,
@@ -69,11 +77,33 @@ def read_operations(paths: list[Path]) -> list[tuple[str, str]]:
         if len(named) == 1:
             operations.append((_name(named[0], path), text))
             continue
-        fragments = [d for d in document.definitions if d not in named]
+        fragments = {
+            d.name.value: d
+            for d in document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
         for operation in named:
-            parts = [print_ast(operation), *(print_ast(f) for f in fragments)]
+            used = _fragments(operation.selection_set, fragments, {})
+            parts = [print_ast(operation), *(print_ast(f) for f in used.values())]
             operations.append((_name(operation, path), "\n\n".join(parts)))
     return operations
+
+
+def _fragments(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    used: dict[str, FragmentDefinitionNode],
+) -> dict[str, FragmentDefinitionNode]:
+    """The fragments that ``selection_set`` spreads, directly or not."""
+    for selection in selection_set.selections if selection_set else ():
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in used:
+                used[name] = fragments[name]
+                _fragments(fragments[name].selection_set, fragments, used)
+        else:
+            _fragments(getattr(selection, "selection_set", None), fragments, used)
+    return used
 
 
 def _name(operation: OperationDefinitionNode, path: Path) -> str:
