@@ -7,8 +7,11 @@ carry a name so they can be printed in the supergraph and in the access matrix.
 
 Authorities attach rules with :func:`guarded`, a Strawberry field extension: a denied
 field resolves to null with exactly one ``FORBIDDEN`` error at its path, and its
-resolver never runs. Rules deny by default: a subject without an owner, or a viewer
-without a person, is allowed nothing but what a rule grants explicitly.
+resolver never runs. An allowed field is reported to the context's
+``record_access(owner_id, coordinate)``, when it has one, for the access log.
+
+Rules deny by default: a subject without an owner, or a viewer without a person, is
+allowed nothing but what a rule grants explicitly.
 """
 
 from collections.abc import Awaitable, Callable
@@ -127,6 +130,10 @@ class Guard(FieldExtension):
         viewer = getattr(info.context, "viewer", None)
         if not isinstance(viewer, Viewer) or not self.rule.allows(viewer, source):
             raise Forbidden(f"You may not see the field {info.field_name!r}.")
+        record = getattr(info.context, "record_access", None)
+        owner = owner_of(source)
+        if record is not None and owner is not None:
+            record(owner, f"{info._raw_info.parent_type.name}.{info.field_name}")
 
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+import strawberry
 
 from auth import policy
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
@@ -62,3 +63,42 @@ def test_assurance_rule() -> None:
 
 def test_subject_without_owner_is_denied() -> None:
     assert not policy.SELF.allows(FAMILY, object())
+
+
+@strawberry.type
+class Payslip:
+    owner_id: strawberry.Private[str]
+
+    @strawberry.field(extensions=policy.guarded(policy.SELF))
+    def gross(self) -> int | None:
+        return 42000
+
+
+@dataclass
+class Context:
+    viewer: Viewer
+    accessed: list[tuple[str, str]]
+
+    def record_access(self, owner_id: str, coordinate: str) -> None:
+        self.accessed.append((owner_id, coordinate))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def payslips(self) -> list[Payslip]:
+        return [Payslip(owner_id="me"), Payslip(owner_id="wife")]
+
+
+async def test_guard_nulls_denied_fields_and_records_allowed_ones() -> None:
+    schema = strawberry.Schema(query=Query)
+    context = Context(viewer=FAMILY, accessed=[])
+
+    result = await schema.execute("{ payslips { gross } }", context_value=context)
+
+    assert result.data == {"payslips": [{"gross": 42000}, {"gross": None}]}
+    assert result.errors is not None
+    assert [(e.path, e.extensions) for e in result.errors] == [
+        (["payslips", 1, "gross"], {"code": "FORBIDDEN"})
+    ]
+    assert context.accessed == [("me", "Payslip.gross")]
