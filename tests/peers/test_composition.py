@@ -9,6 +9,7 @@ inaccessible elements. The comparison is structural, never textual.
 """
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,8 @@ from tests.schema.test_compose import FAILING
 
 PEERS = Path(__file__).parent
 NODE = Path(sys.executable).parent / "node"
+GUILD_NEWEST_MINOR = 9
+"""The newest federation 2 minor version that the Guild's composer accepts."""
 
 pytestmark = pytest.mark.peers
 
@@ -49,7 +52,10 @@ def npm_compose(
     if not (PEERS / "node_modules" / "@apollo" / "composition").is_dir():
         pytest.skip("tests/peers/node_modules is missing; run npm ci there")
     payload = {
-        name: [{"name": n, "url": u, "sdl": s} for n, u, s in subgraphs]
+        name: [
+            {"name": n, "url": u, "sdl": s, "guildSdl": for_guild(s)}
+            for n, u, s in subgraphs
+        ]
         for name, subgraphs in sets.items()
     }
     completed = subprocess.run(
@@ -63,6 +69,20 @@ def npm_compose(
     )
     result: dict[str, dict[str, dict[str, Any]]] = json.loads(completed.stdout)
     return result
+
+
+def for_guild(sdl: str) -> str:
+    """``sdl`` with its federation link lowered to the Guild composer's newest.
+
+    Strawberry links federation v2.11 by default, which the Guild's composer
+    (0.20) refuses by version alone although our subgraphs use no directive newer
+    than v2.9. Subgraphs that do would still fail there, as they should.
+    """
+    return re.sub(
+        r"(https://specs\.apollo\.dev/federation/v2\.)(\d+)",
+        lambda m: m[1] + str(min(int(m[2]), GUILD_NEWEST_MINOR)),
+        sdl,
+    )
 
 
 def _args(directive: DirectiveNode) -> dict[str, Any]:
