@@ -20,6 +20,18 @@ def validate_subgraph(subgraph: Subgraph) -> list[CompositionError]:
     return errors
 
 
+def settle_external_keys(subgraph: Subgraph) -> None:
+    """Treat ``@external`` key fields as the subgraph's own.
+
+    A federation 1 style extension marks its key fields ``@external``; in
+    federation 2 every subgraph resolves the key fields of its entities, so
+    that mark says nothing and composition ignores it.
+    """
+    for definition in subgraph.types.values():
+        for name in key_field_names(subgraph, definition):
+            definition.fields[name].external = False
+
+
 def _fields_of(subgraph: Subgraph) -> Iterator[tuple[TypeDef, Field]]:
     for definition in subgraph.types.values():
         for field in definition.fields.values():

@@ -42,6 +42,17 @@ GUILD_NEWEST_MINOR = 9
 
 pytestmark = pytest.mark.peers
 
+JOIN_FIELD_ARGUMENTS = (
+    "requires",
+    "provides",
+    "type",
+    "external",
+    "override",
+    "overrideLabel",
+    "usedOverridden",
+)
+"""What a ``@join__field`` says about one graph, all compared."""
+
 Shape = dict[str, Any]
 
 
@@ -225,24 +236,15 @@ class Describer:
         joins = _directives(node, "join__field")
         per_graph = {}
         for args in joins:
-            if "graph" not in args or args.get("usedOverridden"):
-                continue
-            per_graph[self._graph(args["graph"])] = {
-                "external": args.get("external", False),
-                "requires": _field_set(args.get("requires")),
-                "provides": _field_set(args.get("provides")),
-                "override": args.get("override"),
-            }
-        if not joins:
-            per_graph = {
-                g: {
-                    "external": False,
-                    "requires": None,
-                    "provides": None,
-                    "override": None,
+            if "graph" in args:
+                per_graph[self._graph(args["graph"])] = {
+                    key: _field_set(args.get(key))
+                    if key in ("requires", "provides")
+                    else args.get(key)
+                    for key in JOIN_FIELD_ARGUMENTS
                 }
-                for g in type_graphs
-            }
+        if not joins:
+            per_graph = {g: dict.fromkeys(JOIN_FIELD_ARGUMENTS) for g in type_graphs}
         return {
             "type": print_ast(node.type),
             "arguments": {
@@ -270,7 +272,19 @@ def authority_sets() -> dict[str, list[SubgraphSdl]]:
     return {"authorities": [SubgraphSdl(s.name, None, s.sdl) for s in loaded]}
 
 
-SETS = {**composing_sets(), **authority_sets()}
+def planner_sets() -> dict[str, list[SubgraphSdl]]:
+    """The subgraphs of the planner's own fixture supergraphs."""
+    from tests.resolvers.fixtures.generate import fixtures
+
+    return {
+        f"planner-{name}": [
+            SubgraphSdl(n, None, s.as_str()) for n, s in schemas.items()
+        ]
+        for name, schemas in fixtures().items()
+    }
+
+
+SETS = {**composing_sets(), **authority_sets(), **planner_sets()}
 REFUSED = {f"{code}-{i}": sdls for i, (code, sdls, _) in enumerate(FAILING)}
 
 
