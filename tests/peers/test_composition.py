@@ -26,11 +26,14 @@ from graphql import (
     ScalarTypeDefinitionNode,
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
+    lexicographic_sort_schema,
     parse,
     print_ast,
+    print_schema,
 )
 from graphql.language import BooleanValueNode, EnumValueNode, StringValueNode
 
+from schema.api import api_schema
 from schema.compose import SubgraphSdl, compose
 from tests.schema.sdl_sets import composing_sets
 from tests.schema.test_compose import FAILING
@@ -178,6 +181,9 @@ class Describer:
                 for a in join_types
                 if "key" in a
             ),
+            "extensions": sorted(
+                {self._graph(a["graph"]) for a in join_types if a.get("extension")}
+            ),
             "interface_objects": sorted(
                 self._graph(a["graph"])
                 for a in join_types
@@ -261,6 +267,11 @@ def describe(sdl: str) -> Shape:
     return Describer(sdl).describe()
 
 
+def public(supergraph: str) -> str:
+    """The API schema of ``supergraph``, printed in a canonical order."""
+    return print_schema(lexicographic_sort_schema(api_schema(supergraph)))
+
+
 def authority_sets() -> dict[str, list[SubgraphSdl]]:
     """The citizen graph's authorities, when their packages are installed."""
     try:
@@ -307,6 +318,16 @@ def test_npm_composers_describe_the_same_supergraph(
     expected = describe(ours.supergraph_or_raise())
     assert describe(theirs["apollo"]["supergraph"]) == expected
     assert describe(theirs["guild"]["supergraph"]) == expected
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_api_schemas_of_npm_supergraphs_equal_ours(
+    name: str, npm_results: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    ours = public(compose(SETS[name]).supergraph_or_raise())
+
+    assert public(npm_results[name]["apollo"]["supergraph"]) == ours
+    assert public(npm_results[name]["guild"]["supergraph"]) == ours
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
