@@ -465,7 +465,9 @@ def _merge_node(
         if isinstance(child, FieldDefinitionNode):
             if child.name.value in MACHINERY_FIELDS and type_name == "Query":
                 continue
-            definition.fields[child.name.value] = _field(child, names, renames)
+            item = _field(child, names, renames)
+            item.shareable = item.shareable or applied.has("shareable")
+            definition.fields[child.name.value] = item
         else:
             definition.inputs[child.name.value] = _argument(child, names, renames)
 

@@ -231,6 +231,81 @@ FAILING: list[tuple[str, list[SubgraphSdl], str]] = [
     ),
 ]
 
+FAILING += [
+    (
+        "INVALID_FIELD_SHARING",
+        [
+            sub("a", "type M @shareable { x: Int }\ntype Query { a: M }"),
+            sub(
+                "b",
+                "type M { x: Int }\nextend type M @shareable { y: Int }\n"
+                "type Query { b: M }",
+            ),
+        ],
+        'Field "M.x" is resolved by subgraphs "a" and "b" but is not marked '
+        '@shareable in subgraph "b"; mark it @shareable in every subgraph that '
+        "resolves it, or keep it in one subgraph only.",
+    ),
+    (
+        "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
+        [
+            sub(
+                "a",
+                'interface Media @key(fields: "id") { id: ID! }\n'
+                "type Book implements Media { id: ID! }\ntype Query { m: [Media] }",
+            )
+        ],
+        'The @key(fields: "id") of interface "Media" in subgraph "a" is missing on '
+        'its implementation "Book"; every implementation needs the interface\'s keys.',
+    ),
+    (
+        "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
+        [
+            sub("a", "input F { a: Int b: Int! }\ntype Query { x(f: F): Int }"),
+            sub("b", "input F { a: Int }\ntype Query { y(f: F): Int }"),
+        ],
+        'Input field "F.b" is required in subgraph "a" but missing from subgraph '
+        '"b"; make it optional or add it to every subgraph.',
+    ),
+    (
+        "EXTERNAL_TYPE_MISMATCH",
+        [
+            sub("a", PRODUCTS.replace("name: String", "weight: Int")),
+            sub(
+                "b",
+                'type Product @key(fields: "upc") { upc: ID! weight: String @external '
+                'shipping: Int @requires(fields: "weight") }',
+            ),
+        ],
+        'Field "Product.weight" is declared @external in subgraph "b" with type '
+        '"String", which does not match its type "Int" in the subgraphs that resolve '
+        "it.",
+    ),
+    (
+        "ONLY_INACCESSIBLE_CHILDREN",
+        [sub("a", "type Query { a: Int t: T }\ntype T { x: Int @inaccessible }")],
+        'Type "T" is visible but all its fields or values are @inaccessible; make one '
+        "of them visible or hide the type.",
+    ),
+    (
+        "PROVIDES_FIELDS_MISSING_EXTERNAL",
+        [
+            sub(
+                "a",
+                'type U @key(fields: "id") { id: ID! name: String @shareable }\n'
+                "type Query { u: U }",
+            ),
+            sub(
+                "b",
+                'type U @key(fields: "id") { id: ID! name: String @shareable }\n'
+                'type Query { v: U @provides(fields: "name") }',
+            ),
+        ],
+        'The @provides(fields: "name") on "Query.v" in subgraph "b" selects "U.name", '
+        'which is not marked @external in subgraph "b".',
+    ),
+]
+
 # Refused by us; the npm composers accept them for reasons of their own.
 OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
     (
