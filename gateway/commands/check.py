@@ -1,15 +1,20 @@
 """``citizen-graph check``: what a changed subgraph would break, before it ships.
 
-    citizen-graph check SUBGRAPH --sdl FILE [--subgraph NAME=SDL_FILE[@URL] ...]
+    citizen-graph check SUBGRAPH (--sdl FILE | --package DIR)
+                        [--subgraph NAME=SDL_FILE[@URL] ...]
                         [--operations FILE.graphql ...] [--format text|json]
 
-The current subgraphs are the registry's authorities, or those named with
-``--subgraph``. Operations come from ``.graphql`` files, each operation of a
-file checked on its own under its name. Exit status 1 when the change does not
+The new version is an SDL file, or the authority's package in another checkout
+of the repository (``--package ../work/subgraphs/cpr``). The current subgraphs
+are the registry's authorities, or those named with ``--subgraph``. Operations
+come from ``.graphql`` files, each operation of a file checked on its own under
+its name. Exit status 1 when the change does not
 compose, breaks the public schema or breaks an operation; 0 otherwise.
 """
 
 import argparse
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,8 +45,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         description="Does a changed subgraph compose, what does it break?",
     )
     parser.add_argument("name", metavar="SUBGRAPH", help="the changed subgraph")
-    parser.add_argument(
-        "--sdl", type=Path, required=True, help="the SDL file of its new version"
+    new = parser.add_mutually_exclusive_group(required=True)
+    new.add_argument("--sdl", type=Path, help="the SDL file of its new version")
+    new.add_argument(
+        "--package",
+        type=Path,
+        help="its changed package in another checkout, e.g. ../work/subgraphs/cpr",
     )
     add_subgraph_option(
         parser, "a current subgraph (repeatable); default: the authorities"
@@ -106,6 +115,46 @@ def _fragments(
     return used
 
 
+PRINT_SDL = (
+    "import sys\n"
+    "from subgraphs.registry import load\n"
+    "sys.stdout.write(load(sys.argv[1]).sdl)\n"
+)
+
+
+def package_sdl(package: Path) -> str:
+    """The SDL of an authority's package in another checkout of the repository.
+
+    The package is imported in a separate Python process whose import path starts
+    at that checkout, so that its modules, not the installed ones, are loaded.
+    """
+    folder = package.resolve()
+    root = folder.parent.parent
+    if not (folder / "schema.py").is_file() or folder.parent.name != "subgraphs":
+        raise CommandError(
+            "NOT_A_SUBGRAPH_PACKAGE",
+            f"{str(package)!r} is not an authority's package: expected a folder "
+            "subgraphs/NAME with a schema.py in it.",
+        )
+    environment = {**os.environ, "PYTHONPATH": str(root)}
+    completed = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", PRINT_SDL, folder.name],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        raise CommandError(
+            "SUBGRAPH_PACKAGE_FAILED",
+            f"The package {str(package)!r} could not print its SDL: {last}",
+        )
+    return completed.stdout
+
+
 def _name(operation: OperationDefinitionNode, path: Path) -> str:
     return operation.name.value if operation.name else path.stem
 
@@ -114,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the check and print the report; 1 when something breaks."""
     try:
         current = subgraphs_from(args.subgraph)
-        new_sdl = read_sdl(args.sdl)
+        new_sdl = read_sdl(args.sdl) if args.sdl else package_sdl(args.package)
         operations = read_operations(args.operations)
     except CommandError as exc:
         print(f"error [{exc.code}]: {exc}", file=sys.stderr)

@@ -188,3 +188,37 @@ def test_check_names_an_operations_file_that_does_not_parse(
         f"error [INVALID_OPERATIONS_FILE]: The operations file '{operations}' is not "
         "valid GraphQL: Syntax Error: Expected Name, found <EOF>.\n"
     )
+
+
+def test_check_reads_a_package_of_another_checkout(
+    citizen: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    skat = next(s for s in composing_sets()["citizen"] if s.name == "skat").sdl
+    package = tmp_path / "checkout" / "subgraphs" / "skat"
+    package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "schema.py").write_text(f"SDL = {skat.replace('netPay', 'net')!r}\n")
+    (package.parent / "registry.py").write_text(
+        "import importlib, types\n"
+        "def load(name):\n"
+        "    module = importlib.import_module(f'subgraphs.{name}.schema')\n"
+        "    return types.SimpleNamespace(sdl=module.SDL)\n"
+    )
+
+    status = run("check", "skat", "--package", str(package), *citizen)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert (
+        'Field "Payslip.netPay" was removed (perhaps renamed to "Payslip.net").' in out
+    )
+
+
+def test_check_refuses_a_folder_that_is_no_package(
+    citizen: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run("check", "skat", "--package", str(tmp_path), *citizen)
+
+    assert status == 2
+    assert capsys.readouterr().err.startswith("error [NOT_A_SUBGRAPH_PACKAGE]: ")
