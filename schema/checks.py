@@ -105,11 +105,9 @@ def replace_subgraph(
     current: Sequence[SubgraphSdl], name: str, new_sdl: str
 ) -> list[SubgraphSdl]:
     """``current`` with subgraph ``name``'s SDL replaced, or added at the end."""
-    changed = [
-        SubgraphSdl(s.name, s.url, new_sdl) if s.name == name else SubgraphSdl(*s)
-        for s in current
-    ]
-    if all(s.name != name for s in current):
+    subgraphs = [SubgraphSdl(*s) for s in current]
+    changed = [s._replace(sdl=new_sdl) if s.name == name else s for s in subgraphs]
+    if all(s.name != name for s in subgraphs):
         changed.append(SubgraphSdl(name, None, new_sdl))
     return changed
 
