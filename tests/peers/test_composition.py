@@ -5,7 +5,9 @@ For every set of subgraph SDLs, ``@apollo/composition`` and
 Node.js) must compose without errors, and their supergraphs must describe the same
 schema as ours: graphs, types, fields with types and arguments, keys per graph,
 which graph resolves each field, interfaces, union members, enum values and
-inaccessible elements. The comparison is structural, never textual.
+inaccessible elements. The comparison is structural, never textual. Hive
+Gateway's own supergraph loader (``@graphql-tools/federation``) must read our
+supergraphs into the same public schema as ours.
 """
 
 import json
@@ -19,6 +21,7 @@ from typing import Any
 import pytest
 from graphql import (
     DirectiveNode,
+    DocumentNode,
     EnumTypeDefinitionNode,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
@@ -26,6 +29,7 @@ from graphql import (
     ScalarTypeDefinitionNode,
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
+    build_ast_schema,
     lexicographic_sort_schema,
     parse,
     print_ast,
@@ -336,3 +340,52 @@ def test_npm_composer_also_refuses(
 ) -> None:
     assert not compose(REFUSED[name]).ok
     assert npm_results[name]["apollo"]["errors"]
+
+
+SECURITY_NAMES = frozenset(
+    {"authenticated", "policy", "requiresScopes", "tag", "policy__Policy"}
+    | {"requiresScopes__Scope"}
+)
+"""Definitions Hive Gateway keeps in its public schema for its own auth plugins."""
+
+
+def without_security(sdl: str) -> str:
+    """``sdl`` without the security directives and scalars, sorted and printed."""
+    document = parse(sdl)
+    kept = tuple(
+        d
+        for d in document.definitions
+        if getattr(getattr(d, "name", None), "value", None) not in SECURITY_NAMES
+    )
+    schema = build_ast_schema(DocumentNode(definitions=kept))
+    return print_schema(lexicographic_sort_schema(schema))
+
+
+@pytest.fixture(scope="module")
+def hive_schemas() -> dict[str, dict[str, Any]]:
+    """Our supergraphs loaded by Hive Gateway's supergraph loader."""
+    if not (PEERS / "node_modules" / "@graphql-tools" / "federation").is_dir():
+        pytest.skip("tests/peers/node_modules is missing; run npm ci there")
+    supergraphs = {n: compose(s).supergraph_or_raise() for n, s in SETS.items()}
+    completed = subprocess.run(
+        [str(NODE), "hive_supergraph.mjs"],
+        input=json.dumps(supergraphs),
+        capture_output=True,
+        text=True,
+        cwd=PEERS,
+        check=True,
+        timeout=120,
+    )
+    result: dict[str, dict[str, Any]] = json.loads(completed.stdout)
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_hive_gateway_loads_our_supergraph_to_the_same_public_schema(
+    name: str, hive_schemas: dict[str, dict[str, Any]]
+) -> None:
+    loaded = hive_schemas[name]
+
+    assert loaded["error"] is None
+    expected = public(compose(SETS[name]).supergraph_or_raise())
+    assert without_security(loaded["schema"]) == expected
