@@ -59,8 +59,8 @@ def compose(subgraphs: Sequence[SubgraphSdl]) -> CompositionResult:
     read: list[Subgraph] = []
     for given in subgraphs:
         result = read_subgraph(SubgraphSdl(*given))
-        if isinstance(result, CompositionError):
-            errors.append(result)
+        if isinstance(result, list):
+            errors += result
         else:
             settle_external_keys(result)
             read.append(result)

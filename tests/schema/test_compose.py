@@ -306,6 +306,23 @@ FAILING += [
     ),
 ]
 
+FAILING += [
+    (
+        "INVALID_GRAPHQL",
+        [
+            SubgraphSdl(
+                "a",
+                None,
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+                'import: ["@shareable"])\n'
+                'type P @key(fields: "id") { id: ID! }\ntype Query { p: P }',
+            )
+        ],
+        'Subgraph "a" uses the unknown directive "@key" on "P"; add "@key" to the '
+        "import list of its federation @link.",
+    ),
+]
+
 # Refused by us; the npm composers accept them for reasons of their own.
 OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
     (
@@ -500,3 +517,16 @@ def test_auth_requirements_of_two_subgraphs_all_apply() -> None:
     supergraph = compose(subgraphs).supergraph_or_raise()
 
     assert '@policy(policies: [["p", "r"], ["q", "r"]])' in supergraph
+
+
+def test_every_error_of_one_subgraph_is_reported() -> None:
+    subgraph = sub("a", "type Query { a: Missing b: Absent @unknown }")
+
+    result = compose([subgraph])
+
+    assert [e.message for e in result.errors] == [
+        'Subgraph "a" refers to type "Missing" at "Query.a" but does not define it.',
+        'Subgraph "a" refers to type "Absent" at "Query.b" but does not define it.',
+        'Subgraph "a" uses the unknown directive "@unknown" on "Query.b"; define it '
+        "with a directive @unknown definition.",
+    ]
