@@ -79,6 +79,9 @@ FEDERATION_DIRECTIVES = frozenset(
     }
 )
 
+UNSUPPORTED = frozenset({"context", "fromContext", "composeDirective"})
+"""Federation directives whose meaning composition would lose; refused."""
+
 Scopes = tuple[tuple[str, ...], ...]
 
 
@@ -580,7 +583,18 @@ def _check_directives(
     errors = []
     for coordinate, directive in _applied_directives(document):
         name = directive.name.value
-        if name in known or names.canonical(directive) is not None:
+        canonical = names.canonical(directive)
+        if canonical in UNSUPPORTED:
+            errors.append(
+                CompositionError(
+                    "UNSUPPORTED_FEATURE",
+                    f'Subgraph "{subgraph}" uses "@{canonical}" on "{coordinate}", '
+                    "which this composer does not support yet.",
+                    (subgraph,),
+                    (coordinate,),
+                )
+            )
+        if name in known or canonical is not None:
             continue
         hint = (
             f'add "@{name}" to the import list of its federation @link'
@@ -602,7 +616,11 @@ def _check_directives(
 def _applied_directives(document: Any) -> Iterable[tuple[str, DirectiveNode]]:
     """Every directive applied in the type system, with where it is applied."""
     for definition in document.definitions:
-        if not hasattr(definition, "name") or definition.name is None:
+        if isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
+            for directive in definition.directives or ():
+                yield "schema", directive
+            continue
+        if getattr(definition, "name", None) is None:
             continue
         owner = definition.name.value
         for directive in getattr(definition, "directives", None) or ():

@@ -348,6 +348,19 @@ OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
         'The subgraph name "a" is used 2 times; each subgraph needs its own name.',
     ),
     ("NO_SUBGRAPHS", [], "There are no subgraphs to compose."),
+    (
+        "UNSUPPORTED_FEATURE",
+        [
+            sub(
+                "a",
+                "type Query { a: Int }\n"
+                'extend schema @federation__composeDirective(name: "@custom")\n'
+                "directive @custom on FIELD_DEFINITION",
+            )
+        ],
+        'Subgraph "a" uses "@composeDirective" on "schema", which this composer '
+        "does not support yet.",
+    ),
 ]
 
 
