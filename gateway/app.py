@@ -132,14 +132,14 @@ class GraphQLEndpoint:
             media_type = negotiate(accept)
         except GatewayError as exc:
             return error_response(exc)
-        params: GraphQLParams | None = None
+        attempt = _Attempt()
         try:
             params = await self._read(request)
-            body = await self._run(request, params)
+            body = await self._run(request, params, attempt)
         except GatewayError as exc:
             return error_response(exc, media_type)
         except Exception as exc:
-            _log_unexpected(exc, params)
+            _log_unexpected(exc, attempt)
             return error_response(InternalError(), media_type)
         return graphql_response(body, media_type=media_type)
 
@@ -153,7 +153,9 @@ class GraphQLEndpoint:
             allow=("GET", "POST"),
         )
 
-    async def _run(self, request: Request, params: GraphQLParams) -> dict[str, Any]:
+    async def _run(
+        self, request: Request, params: GraphQLParams, attempt: "_Attempt"
+    ) -> dict[str, Any]:
         gateway = self.gateway
         if gateway is None:
             raise InternalError()
@@ -162,8 +164,10 @@ class GraphQLEndpoint:
         prepared = gateway.documents.prepare(text)
         if params.method == "GET" and prepared.document is not None:
             _refuse_mutation_over_get(prepared.document, params.operation_name)
+        attempt.document_hash = prepared.hash
         document = prepared.valid()
         operation = select_operation(document, params.operation_name)
+        attempt.operation = operation.name.value if operation.name else None
         if operation.operation == OperationType.SUBSCRIPTION:
             raise RequestError(
                 "Subscriptions are not served over HTTP requests.",
@@ -250,14 +254,23 @@ async def _seam(awaitable: Awaitable[T]) -> T:
     return result
 
 
-def _log_unexpected(exc: BaseException, params: GraphQLParams | None) -> None:
+@dataclass
+class _Attempt:
+    """What is known of a request when something unexpected fails."""
+
+    operation: str | None = None
+    document_hash: str | None = None
+
+
+def _log_unexpected(exc: BaseException, attempt: _Attempt) -> None:
     """Log where ``exc`` happened, but not its message, which may hold data."""
     frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
     logger.error(
-        "Unexpected %s while answering operation %s; the client was told "
-        "INTERNAL_SERVER_ERROR.\n%s",
+        "Unexpected %s while answering operation %s (document %s); the client "
+        "was told INTERNAL_SERVER_ERROR.\n%s",
         type(exc).__name__,
-        (params.operation_name if params else None) or "(anonymous)",
+        attempt.operation or "(anonymous)",
+        (attempt.document_hash or "unknown")[:16],
         "".join(frames).rstrip(),
     )
 
