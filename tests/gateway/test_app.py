@@ -460,3 +460,33 @@ async def test_responses_are_never_cached_nor_sniffed(
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ " + "items { " * 4 + "number" + " }" * 4 + " }", "DEPTH_LIMIT_EXCEEDED"),
+        ("{ a: hello b: hello c: hello }", "ALIAS_LIMIT_EXCEEDED"),
+        ("{ items(first: 50) { parts(first: 50) { number } } }", "COST_LIMIT_EXCEEDED"),
+    ],
+)
+@pytest.mark.parametrize(("accept", "status"), [(GQL, 400), (JSON, 200)])
+async def test_limits_are_request_errors(
+    serve: Serve,
+    executor: SchemaExecutor,
+    query: str,
+    code: str,
+    accept: str,
+    status: int,
+) -> None:
+    from gateway.limits import Limits
+
+    limits = Limits(max_depth=3, max_aliases=2, max_cost=1000)
+    async for client in serve(limits=limits):
+        response = await client.post(
+            "/graphql", json={"query": query}, headers={"accept": accept}
+        )
+
+    assert response.status_code == status
+    assert _codes(response) == [code]
+    assert executor.calls == []
