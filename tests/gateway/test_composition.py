@@ -1,0 +1,100 @@
+"""The composition root: pieces found by name, readiness, a graph over HTTP."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import strawberry
+from sqlalchemy.ext.asyncio import create_async_engine
+from strawberry.asgi import GraphQL
+
+from gateway.app import create_app
+from gateway.composition import CitizenGraph, CompositionError, HttpGraph, _require
+from gateway.settings import Settings
+from subgraphs.kit import Database, sqlite_url
+from tests.gateway.support import live_server
+
+
+def test_a_missing_piece_is_named() -> None:
+    with pytest.raises(CompositionError, match=r"The planner \(json.plan\) is not"):
+        _require("json", "plan", "The planner")
+
+
+def test_a_present_piece_is_found() -> None:
+    assert _require("json", "loads", "The JSON reader") is not None
+
+
+async def test_readiness_asks_every_database(tmp_path: Path) -> None:
+    graph = CitizenGraph(Settings(data_dir=tmp_path))
+    missing = tmp_path / "no" / "such" / "folder" / "cpr.db"
+    graph.databases = {
+        "skat": Database.open(sqlite_url(tmp_path, "skat")),
+        "cpr": Database(
+            url="broken", engine=create_async_engine(f"sqlite+aiosqlite:///{missing}")
+        ),
+    }
+    try:
+        checks = await graph.readiness()
+    finally:
+        for database in graph.databases.values():
+            await database.close()
+
+    assert checks == {"skat": True, "cpr": False}
+
+
+@strawberry.federation.type(keys=["upc"])
+class Product:
+    """A product of the shop subgraph."""
+
+    upc: strawberry.ID
+    name: str
+
+
+@strawberry.type
+class Query:
+    """The shop subgraph's root."""
+
+    @strawberry.field
+    def products(self) -> list[Product]:
+        """Every product."""
+        return [Product(upc=strawberry.ID("1"), name="Table")]
+
+
+@pytest.fixture
+def shop() -> Iterator[str]:
+    schema = strawberry.federation.Schema(query=Query)
+    with live_server(GraphQL(schema), lifespan="off") as url:
+        yield url
+
+
+async def test_an_http_graph_serves_a_supergraph_of_http_subgraphs(shop: str) -> None:
+    compose = pytest.importorskip("schema.compose")
+    pytest.importorskip("resolvers.executor")
+    sdl = strawberry.federation.Schema(query=Query).as_str()
+    result = compose.compose([compose.SubgraphSdl("shop", f"{shop}/graphql", sdl)])
+    graph = HttpGraph(result.supergraph_or_raise())
+    graph.prepare()
+    app = create_app(Settings(), graph.executor, dev=False)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t"
+        ) as client:
+            response = await client.post(
+                "/graphql", json={"query": "{ products { upc name } }"}
+            )
+
+    assert response.json() == {"data": {"products": [{"upc": "1", "name": "Table"}]}}
+
+
+def test_an_http_graph_needs_the_urls_of_its_subgraphs() -> None:
+    compose = pytest.importorskip("schema.compose")
+    pytest.importorskip("resolvers.executor")
+    sdl = strawberry.federation.Schema(query=Query).as_str()
+    supergraph = compose.compose([compose.SubgraphSdl("shop", None, sdl)])
+    graph = HttpGraph(supergraph.supergraph_or_raise())
+
+    with pytest.raises(CompositionError, match="names no URL for the subgraphs shop"):
+        graph.prepare()
