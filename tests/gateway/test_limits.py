@@ -91,7 +91,7 @@ def test_a_fragment_bomb_is_measured_without_expanding_it() -> None:
     document = parse(query)
 
     with pytest.raises(LimitExceeded) as too_deep:
-        check_syntax(document, Limits(max_depth=41))
+        check_syntax(document, Limits(max_depth=41, max_fragments=41))
     with pytest.raises(LimitExceeded) as too_costly:
         check_cost(document, _operation(query), SCHEMA._schema, Limits())
 
@@ -117,3 +117,42 @@ def test_limits_come_from_the_environment() -> None:
 def test_a_bad_limit_in_the_environment_is_named(value: str) -> None:
     with pytest.raises(ValueError, match="CITIZEN_GRAPH_MAX_COST must be a positive"):
         Limits.from_env({"CITIZEN_GRAPH_MAX_COST": value})
+
+
+def test_repeats_multiply_through_merged_selection_sets() -> None:
+    query = "{ items { parts { number } parts { name } } items { parts { number } } }"
+
+    check_syntax(parse(query), Limits(max_repeats=3))
+    with pytest.raises(LimitExceeded) as raised:
+        check_syntax(parse(query), Limits(max_repeats=2))
+
+    assert raised.value.code == "FIELD_REPEAT_LIMIT_EXCEEDED"
+    assert raised.value.actual == 3
+    assert "'parts' 3 times" in raised.value.message
+
+
+def test_inline_fragments_count_in_their_selection_set() -> None:
+    query = "{ ... on Query { items { number } } ... on Query { items { name } } }"
+
+    with pytest.raises(LimitExceeded) as raised:
+        check_syntax(parse(query), Limits(max_repeats=1))
+
+    assert raised.value.actual == 2
+
+
+def test_plain_leaves_may_repeat_ten_times_as_often() -> None:
+    check_syntax(parse("{ " + "hello " * 20 + "}"), Limits(max_repeats=2))
+
+    with pytest.raises(LimitExceeded) as raised:
+        check_syntax(parse("{ " + "hello " * 21 + "}"), Limits(max_repeats=2))
+
+    assert raised.value.code == "FIELD_REPEAT_LIMIT_EXCEEDED"
+
+
+def test_fragments_are_counted() -> None:
+    query = "{ ...A ...B } fragment A on Query { hello } fragment B on Query { hello }"
+
+    with pytest.raises(LimitExceeded) as raised:
+        check_syntax(parse(query), Limits(max_fragments=1))
+
+    assert raised.value.code == "FRAGMENT_LIMIT_EXCEEDED"
