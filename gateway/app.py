@@ -211,6 +211,15 @@ class GraphQLEndpoint:
             )
 
 
+def _shaped(error: GraphQLError, code: str) -> list[dict[str, Any]]:
+    """``error`` as the response's one error, its code (``code``) first."""
+    shaped = graphql_errors([error], code)[0]
+    shaped.pop("locations", None)
+    shaped.pop("path", None)
+    shaped["extensions"]["code"] = code
+    return [shaped]
+
+
 def _refuse_mutation_over_get(
     document: DocumentNode, operation_name: str | None
 ) -> None:
@@ -226,23 +235,34 @@ def _refuse_mutation_over_get(
 
 
 async def _seam(awaitable: Awaitable[T]) -> T:
-    """Await a seam, translating its refusals into gateway errors."""
+    """Await a seam, translating its refusals into gateway errors.
+
+    A GraphQL error keeps its message and extensions; the HTTP status comes from
+    a ``status`` or ``http_status`` attribute, the 401 challenge from
+    ``www_authenticate`` or ``challenge``.
+    """
     try:
         result: T = await awaitable
     except GatewayError:
         raise
     except auth_errors.Unauthenticated as exc:
-        challenge = getattr(exc, "challenge", None) or DEFAULT_CHALLENGE
+        challenge = (
+            getattr(exc, "www_authenticate", None)
+            or getattr(exc, "challenge", None)
+            or DEFAULT_CHALLENGE
+        )
         raise Unauthenticated(
-            exc.message, headers={"WWW-Authenticate": challenge}
+            exc.message,
+            headers={"WWW-Authenticate": challenge},
+            errors=_shaped(exc, Unauthenticated.code),
         ) from exc
     except auth_errors.Forbidden as exc:
-        raise Forbidden(exc.message) from exc
+        raise Forbidden(exc.message, errors=_shaped(exc, Forbidden.code)) from exc
     except Exception as exc:
         code = getattr(exc, "code", None)
         if not isinstance(code, str):
             raise
-        status = getattr(exc, "status", None)
+        status = getattr(exc, "status", None) or getattr(exc, "http_status", None)
         headers = getattr(exc, "headers", None)
         message = exc.message if isinstance(exc, GraphQLError) else str(exc)
         raise RequestError(
@@ -250,6 +270,7 @@ async def _seam(awaitable: Awaitable[T]) -> T:
             code=code,
             status=status if isinstance(status, int) else None,
             headers=headers if isinstance(headers, Mapping) else None,
+            errors=_shaped(exc, code) if isinstance(exc, GraphQLError) else None,
         ) from exc
     return result
 
@@ -310,6 +331,11 @@ class Readiness:
             return {"check": False}
 
 
+def _serves_tokens(routes: Sequence[BaseRoute]) -> bool:
+    """True when one of ``routes`` is a development issuer's ``/dev/token``."""
+    return any(getattr(route, "path", None) == "/dev/token" for route in routes)
+
+
 def create_app(
     settings: Settings,
     executor_factory: ExecutorFactory,
@@ -334,7 +360,9 @@ def create_app(
         authenticate: identifies the caller; everyone is anonymous by default.
         resolve_document: persisted queries; by default only ``query`` text runs.
         readiness: checks the dependencies for ``/readyz``.
-        dev_sign_in: the development issuer behind ``/dev/token`` (dev mode only).
+        dev_sign_in: the development issuer behind ``/dev/token`` (dev mode only);
+            GraphiQL's persona picker also appears when ``routes`` serve
+            ``/dev/token`` and ``/dev/personas`` themselves.
         graphiql_enabled: serve GraphiQL; by default only in dev mode.
         routes: more routes (a portal page, a JWKS) served by the same app.
     """
@@ -344,7 +372,7 @@ def create_app(
         authenticate=authenticate or anonymous,
         resolve_document=resolve_document or resolve_plain,
         graphiql_enabled=dev if graphiql_enabled is None else graphiql_enabled,
-        sign_in=dev and dev_sign_in is not None,
+        sign_in=dev and (dev_sign_in is not None or _serves_tokens(routes)),
     )
 
     @asynccontextmanager

@@ -1,6 +1,8 @@
 """The composition root: pieces found by name, readiness, a graph over HTTP."""
 
-from collections.abc import Iterator
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -10,8 +12,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from strawberry.asgi import GraphQL
 
 from gateway.app import create_app
-from gateway.composition import CitizenGraph, CompositionError, HttpGraph, _require
+from gateway.composition import (
+    CitizenGraph,
+    CompositionError,
+    HttpGraph,
+    _require,
+    persisted_documents,
+)
 from gateway.settings import Settings
+from persisted_queries.resolver import DocumentResolver, Mode
+from persisted_queries.store import DocumentStore
 from subgraphs.kit import Database, sqlite_url
 from tests.gateway.support import live_server
 
@@ -98,3 +108,35 @@ def test_an_http_graph_needs_the_urls_of_its_subgraphs() -> None:
 
     with pytest.raises(CompositionError, match="names no URL for the subgraphs shop"):
         graph.prepare()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[DocumentStore]:
+    documents = DocumentStore.open(sqlite_url(tmp_path, "documents"))
+    await documents.create()
+    yield documents
+    await documents.close()
+
+
+async def test_persisted_documents_run_through_the_server(
+    store: DocumentStore, serve: Callable[..., AsyncIterator[httpx.AsyncClient]]
+) -> None:
+    query = '{ hello(name: "APQ") }'
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    apq = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    resolve = persisted_documents(DocumentResolver(store), Mode.AUDIT)
+
+    async for client in serve(resolve_document=resolve):
+        miss = await client.post(
+            "/graphql",
+            json={"extensions": apq},
+            headers={"accept": "application/graphql-response+json"},
+        )
+        full = {"query": query, "extensions": apq}
+        register = await client.post("/graphql", json=full)
+        hit = await client.get("/graphql", params={"extensions": json.dumps(apq)})
+
+    assert miss.status_code == 200
+    assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert register.json() == {"data": {"hello": "Hello, APQ!"}}
+    assert hit.json() == {"data": {"hello": "Hello, APQ!"}}

@@ -17,10 +17,7 @@ from tests.gateway.support import SchemaExecutor
 Serve = Callable[..., AsyncIterator[httpx.AsyncClient]]
 
 
-class ExpiredToken(Unauthenticated):
-    """An auth error that carries its own challenge."""
-
-    challenge = 'Bearer realm="citizen-graph", error="invalid_token"'
+EXPIRED = Unauthenticated("The bearer token has expired.", reason="expired")
 
 
 async def strict(request: Request) -> Viewer:
@@ -29,7 +26,7 @@ async def strict(request: Request) -> Viewer:
     if header is None:
         raise Unauthenticated("Sign in to use the citizen graph.")
     if header == "Bearer expired":
-        raise ExpiredToken("The bearer token has expired.")
+        raise Unauthenticated("The bearer token has expired.", reason="expired")
     if header == "Bearer banned":
         raise Forbidden("This sign-in may not use the citizen graph.")
     return Viewer(subject="good", person_id="p-1", assurance=AssuranceLevel.HIGH)
@@ -39,7 +36,7 @@ async def strict(request: Request) -> Viewer:
     ("authorization", "status", "code", "challenge"),
     [
         (None, 401, "UNAUTHENTICATED", 'Bearer realm="citizen-graph"'),
-        ("Bearer expired", 401, "UNAUTHENTICATED", ExpiredToken.challenge),
+        ("Bearer expired", 401, "UNAUTHENTICATED", EXPIRED.www_authenticate),
         ("Bearer banned", 403, "FORBIDDEN", None),
     ],
 )
@@ -60,6 +57,24 @@ async def test_a_refused_identity(
     assert response.status_code == status
     assert response.json()["errors"][0]["extensions"]["code"] == code
     assert response.headers.get("www-authenticate") == challenge
+    assert "data" not in response.json()
+
+
+async def test_a_refusal_keeps_its_extensions(serve: Serve) -> None:
+    async for client in serve(authenticate=strict):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ viewer }"},
+            headers={"authorization": "Bearer expired"},
+        )
+
+    assert response.json()["errors"] == [
+        {
+            "message": "The bearer token has expired.",
+            "extensions": {"code": "UNAUTHENTICATED", "reason": "expired"},
+        }
+    ]
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
 
 
 async def test_the_viewer_reaches_the_executor(

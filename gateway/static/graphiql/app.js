@@ -58,7 +58,13 @@
 
     React.useEffect(function () {
       getJson("/dev/personas")
-        .then(function (body) { setPersonas(body.personas || []); })
+        .then(function (body) {
+          // Either {"personas": ["name", ...]} or [{"name": ..., "description": ...}].
+          var list = Array.isArray(body) ? body : body.personas || [];
+          setPersonas(list.map(function (p) {
+            return typeof p === "string" ? { name: p, description: "" } : p;
+          }));
+        })
         .catch(function () { setProblem("no personas"); });
     }, []);
 
@@ -78,8 +84,8 @@
     }
 
     var options = [h("option", { key: "", value: "" }, "nobody")].concat(
-      personas.map(function (name) {
-        return h("option", { key: name, value: name }, name);
+      personas.map(function (p) {
+        return h("option", { key: p.name, value: p.name, title: p.description || "" }, p.name);
       })
     );
     return h(
