@@ -392,7 +392,9 @@ def create_app(
         *routes,
     ]
     if endpoint.graphiql_enabled:
-        all_routes += graphiql.routes(dev=dev, sign_in=dev_sign_in if dev else None)
+        all_routes += graphiql.routes(
+            dev=dev, sign_in=dev_sign_in if dev else None, picker=endpoint.sign_in
+        )
     return Starlette(
         routes=all_routes,
         lifespan=lifespan,

@@ -292,3 +292,13 @@ async def test_the_vendor_bundle_is_served_in_dev_mode(serve: Serve) -> None:
     assert script.status_code == 200
     assert "GraphiQL" in script.text[:2000]
     assert ours.status_code == 200
+
+
+async def test_the_picker_appears_when_routes_serve_tokens(serve: Serve) -> None:
+    async def tokens(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("{}")
+
+    async for client in serve(dev=True, routes=[Route("/dev/token", tokens)]):
+        page = await client.get("/graphiql")
+
+    assert 'data-sign-in="true"' in page.text
