@@ -162,20 +162,12 @@ class GraphQLEndpoint:
         viewer = await _seam(self.authenticate(request))
         text = await _seam(self.resolve_document(params))
         prepared = gateway.documents.prepare(text)
+        attempt.document_hash = prepared.hash
         if params.method == "GET" and prepared.document is not None:
             _refuse_mutation_over_get(prepared.document, params.operation_name)
-        attempt.document_hash = prepared.hash
         document = prepared.valid()
-        operation = select_operation(document, params.operation_name)
+        operation = self._check(gateway, document, params)
         attempt.operation = operation.name.value if operation.name else None
-        if operation.operation == OperationType.SUBSCRIPTION:
-            raise RequestError(
-                "Subscriptions are not served over HTTP requests.",
-                code="OPERATION_NOT_SUPPORTED",
-            )
-        schema = gateway.executor.api_schema
-        self._coerce(schema, operation, params.variables)
-        check_cost(document, operation, schema, self.limits)
         response = await gateway.executor.execute(
             document,
             operation_name=params.operation_name,
@@ -190,6 +182,21 @@ class GraphQLEndpoint:
         if response.extensions:
             body["extensions"] = response.extensions
         return body
+
+    def _check(
+        self, gateway: Gateway, document: DocumentNode, params: GraphQLParams
+    ) -> OperationDefinitionNode:
+        """The operation to run, once its variables coerce and its cost is paid."""
+        operation = select_operation(document, params.operation_name)
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise RequestError(
+                "Subscriptions are not served over HTTP requests.",
+                code="OPERATION_NOT_SUPPORTED",
+            )
+        schema = gateway.executor.api_schema
+        self._coerce(schema, operation, params.variables)
+        check_cost(document, operation, schema, self.limits)
+        return operation
 
     def _coerce(
         self,

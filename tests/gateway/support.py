@@ -70,7 +70,17 @@ class Mutation:
         return 1
 
 
-SCHEMA = strawberry.Schema(query=Query, mutation=Mutation)
+@strawberry.type
+class Subscription:
+    """Events of the test graph, which HTTP requests do not serve."""
+
+    @strawberry.subscription
+    async def ticks(self) -> AsyncIterator[int]:
+        """One tick."""
+        yield 1
+
+
+SCHEMA = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 @dataclass

@@ -490,3 +490,15 @@ async def test_limits_are_request_errors(
     assert response.status_code == status
     assert _codes(response) == [code]
     assert executor.calls == []
+
+
+async def test_a_subscription_is_not_served(
+    client: httpx.AsyncClient, executor: SchemaExecutor
+) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "subscription { ticks }"}, headers={"accept": GQL}
+    )
+
+    assert response.status_code == 400
+    assert _codes(response) == ["OPERATION_NOT_SUPPORTED"]
+    assert executor.calls == []
