@@ -23,10 +23,11 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from starlette.requests import Request
 
-from auth.viewer import Viewer
+from auth.viewer import ANONYMOUS, Viewer
 from gateway.http import GraphQLParams
-from gateway.seams import DocumentResolver, Executor
+from gateway.seams import Authenticate, DocumentResolver, Executor
 from gateway.settings import Settings
 from subgraphs.kit import Database
 from subgraphs.registry import load_graph
@@ -83,6 +84,21 @@ def build_executor(
         )
     executor: Executor = executor_class(supergraph, transports, timeouts=timeouts)
     return executor
+
+
+def anonymous_without_token(authenticate: Authenticate) -> Authenticate:
+    """``authenticate`` for requests that carry an Authorization header; the
+    anonymous viewer for those that carry none (introspection, public fields).
+
+    A header that is present but refused is still refused with 401.
+    """
+
+    async def identify(request: Request) -> Viewer:
+        if "authorization" not in request.headers:
+            return ANONYMOUS
+        return await authenticate(request)
+
+    return identify
 
 
 def persisted_documents(resolver: Any, mode: Any) -> DocumentResolver:

@@ -168,7 +168,7 @@ def live_server(app: Any, lifespan: str = "on") -> Iterator[str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
-        for _ in range(500):
+        for _ in range(2000):
             if server.started:
                 break
             threading.Event().wait(0.01)

@@ -9,14 +9,18 @@ import httpx
 import pytest
 import strawberry
 from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.requests import Request
 from strawberry.asgi import GraphQL
 
+from auth.errors import Unauthenticated
+from auth.viewer import Viewer
 from gateway.app import create_app
 from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
     _require,
+    anonymous_without_token,
     persisted_documents,
 )
 from gateway.settings import Settings
@@ -140,3 +144,30 @@ async def test_persisted_documents_run_through_the_server(
     assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert register.json() == {"data": {"hello": "Hello, APQ!"}}
     assert hit.json() == {"data": {"hello": "Hello, APQ!"}}
+
+
+async def _refuse_all(request: Request) -> Viewer:
+    raise Unauthenticated("The bearer token is not valid.", reason="bad_signature")
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "body"),
+    [
+        ({}, 200, {"data": {"viewer": "anonymous"}}),
+        ({"authorization": "Bearer x"}, 401, None),
+    ],
+)
+async def test_anonymous_without_token(
+    serve: Callable[..., AsyncIterator[httpx.AsyncClient]],
+    headers: dict[str, str],
+    status: int,
+    body: object,
+) -> None:
+    async for client in serve(authenticate=anonymous_without_token(_refuse_all)):
+        response = await client.post(
+            "/graphql", json={"query": "{ viewer }"}, headers=headers
+        )
+
+    assert response.status_code == status
+    if body is not None:
+        assert response.json() == body
