@@ -64,7 +64,7 @@ from gateway.http import (
     read_post,
 )
 from gateway.limits import Limits, check_cost
-from gateway.middleware import SecurityHeaders
+from gateway.middleware import AccessLog, SecurityHeaders
 from gateway.seams import (
     Authenticate,
     DevSignIn,
@@ -405,5 +405,5 @@ def create_app(
     return Starlette(
         routes=all_routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(AccessLog), Middleware(SecurityHeaders)],
     )

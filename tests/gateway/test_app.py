@@ -502,3 +502,16 @@ async def test_a_subscription_is_not_served(
     assert response.status_code == 400
     assert _codes(response) == ["OPERATION_NOT_SUPPORTED"]
     assert executor.calls == []
+
+
+async def test_the_access_log_leaves_the_query_string_out(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    params = {"query": "query Q($c: String) { hello(name: $c) }"}
+    params["variables"] = '{"c": "0101901234"}'
+
+    with caplog.at_level(logging.INFO, logger="gateway.middleware"):
+        await client.get("/graphql", params=params)
+
+    assert "GET /graphql 200" in caplog.text
+    assert "0101901234" not in caplog.text
