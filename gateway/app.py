@@ -43,7 +43,12 @@ from starlette.routing import BaseRoute, Route
 from auth import errors as auth_errors
 from auth.viewer import ANONYMOUS, Viewer
 from gateway import graphiql
-from gateway.documents import DocumentCache, is_mutation, select_operation
+from gateway.documents import (
+    DocumentCache,
+    Prepared,
+    is_mutation,
+    select_operation,
+)
 from gateway.errors import (
     BadUserInput,
     Forbidden,
@@ -63,7 +68,7 @@ from gateway.http import (
     read_get,
     read_post,
 )
-from gateway.limits import Limits, check_cost
+from gateway.limits import Limits, cost_of, refuse_cost
 from gateway.middleware import AccessLog, SecurityHeaders
 from gateway.seams import (
     Authenticate,
@@ -166,7 +171,7 @@ class GraphQLEndpoint:
         if params.method == "GET" and prepared.document is not None:
             _refuse_mutation_over_get(prepared.document, params.operation_name)
         document = prepared.valid()
-        operation = self._check(gateway, document, params)
+        operation = self._check(gateway, prepared, params)
         attempt.operation = operation.name.value if operation.name else None
         response = await gateway.executor.execute(
             document,
@@ -184,9 +189,10 @@ class GraphQLEndpoint:
         return body
 
     def _check(
-        self, gateway: Gateway, document: DocumentNode, params: GraphQLParams
+        self, gateway: Gateway, prepared: Prepared, params: GraphQLParams
     ) -> OperationDefinitionNode:
         """The operation to run, once its variables coerce and its cost is paid."""
+        document = prepared.valid()
         operation = select_operation(document, params.operation_name)
         if operation.operation == OperationType.SUBSCRIPTION:
             raise RequestError(
@@ -195,7 +201,11 @@ class GraphQLEndpoint:
             )
         schema = gateway.executor.api_schema
         self._coerce(schema, operation, params.variables)
-        check_cost(document, operation, schema, self.limits)
+        cost = prepared.costs.get(params.operation_name)
+        if cost is None:
+            cost = cost_of(document, operation, schema, self.limits.default_list_size)
+            prepared.costs[params.operation_name] = cost
+        refuse_cost(cost, self.limits)
         return operation
 
     def _coerce(

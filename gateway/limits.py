@@ -347,13 +347,13 @@ def check_cost(
     operation: OperationDefinitionNode,
     schema: GraphQLSchema,
     limits: Limits,
-) -> None:
-    """Refuse an operation whose cost is over the limit."""
+) -> int:
+    """The cost of ``operation``; refuses it when over the limit."""
     cost = cost_of(document, operation, schema, limits.default_list_size)
-    if cost > limits.max_cost:
-        raise LimitExceeded(
-            f"The operation costs {cost}; the limit is {limits.max_cost}.",
-            code="COST_LIMIT_EXCEEDED",
-            limit=limits.max_cost,
-            actual=cost,
-        )
+    refuse_cost(cost, limits)
+    return cost
+
+
+def refuse_cost(cost: int, limits: Limits) -> None:
+    """Refuse a cost over the limit."""
+    _limit(cost, limits.max_cost, "COST_LIMIT_EXCEEDED", f"The operation costs {cost}")
