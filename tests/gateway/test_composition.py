@@ -171,3 +171,24 @@ async def test_anonymous_without_token(
     assert response.status_code == status
     if body is not None:
         assert response.json() == body
+
+
+async def test_the_citizen_graph_composes_and_answers(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    graph = CitizenGraph(settings)
+    graph.prepare()
+    app = create_app(settings, graph.executor, dev=True, readiness=graph.readiness)
+
+    async with app.router.lifespan_context(app):
+        asgi = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=asgi, base_url="http://t") as client:
+            typename = await client.post("/graphql", json={"query": "{ __typename }"})
+            person = await client.post(
+                "/graphql", json={"query": '{ __type(name: "Person") { name } }'}
+            )
+            ready = await client.get("/readyz")
+
+    assert typename.json() == {"data": {"__typename": "Query"}}
+    assert person.json() == {"data": {"__type": {"name": "Person"}}}
+    assert ready.status_code == 200
+    assert set(ready.json()["checks"]) >= {"cpr", "skat", "property", "health"}
