@@ -2,8 +2,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+import strawberry
 
 from auth import policy
+from auth.recording import recording
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 
 TODAY = date(2026, 12, 4)
@@ -62,3 +64,49 @@ def test_assurance_rule() -> None:
 
 def test_subject_without_owner_is_denied() -> None:
     assert not policy.SELF.allows(FAMILY, object())
+
+
+@strawberry.type
+class Payslip:
+    owner_id: strawberry.Private[str]
+
+    @strawberry.field(extensions=policy.guarded(policy.SELF))
+    def gross(self) -> int | None:
+        return 42000
+
+
+@dataclass
+class Context:
+    viewer: Viewer
+
+
+@dataclass
+class Seen:
+    pairs: list[tuple[str, str]]
+
+    def add(self, person_id: str, coordinate: str) -> None:
+        self.pairs.append((person_id, coordinate))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def payslips(self) -> list[Payslip]:
+        return [Payslip(owner_id="me"), Payslip(owner_id="wife")]
+
+
+async def test_guard_nulls_denied_fields_and_records_allowed_ones() -> None:
+    schema = strawberry.Schema(query=Query)
+    seen = Seen([])
+
+    with recording(seen):
+        result = await schema.execute(
+            "{ payslips { gross } }", context_value=Context(viewer=FAMILY)
+        )
+
+    assert result.data == {"payslips": [{"gross": 42000}, {"gross": None}]}
+    assert result.errors is not None
+    assert [(e.path, e.extensions) for e in result.errors] == [
+        (["payslips", 1, "gross"], {"code": "FORBIDDEN"})
+    ]
+    assert seen.pairs == [("me", "Payslip.gross")]

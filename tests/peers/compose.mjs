@@ -1,44 +1,37 @@
-// Composes subgraph SDLs into a join-spec supergraph with @theguild/federation-composition.
-//
-// Input on stdin: a JSON array of {"name": ..., "url": ..., "sdl": ...} objects.
-// Output: the supergraph SDL on stdout and exit code 0, or one composition error per
-// line on stderr and exit code 1 (2 when the input itself is unreadable).
-import { composeServices } from "@theguild/federation-composition";
-import { parse, print } from "graphql";
+// Composes sets of subgraphs with the npm composers, for test_composition.py.
+// Reads {"SET": [{name, url, sdl}, ...], ...} as JSON on standard input and writes
+// {"SET": {"apollo": {supergraph, errors}, "guild": {supergraph, errors}}, ...}.
+import { composeServices as composeApollo } from "@apollo/composition";
+import { composeServices as composeGuild } from "@theguild/federation-composition";
+import { parse } from "graphql";
+import { readFileSync } from "node:fs";
 
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
+const sets = JSON.parse(readFileSync(0, "utf8"));
 
-function services(text) {
-  const entries = JSON.parse(text);
-  if (!Array.isArray(entries)) {
-    throw new Error("The input must be a JSON array of subgraphs.");
-  }
-  return entries.map((entry) => ({
-    name: entry.name,
-    url: entry.url ?? undefined,
-    typeDefs: parse(entry.sdl),
+function services(subgraphs) {
+  return subgraphs.map((s) => ({
+    name: s.name,
+    url: s.url ?? undefined,
+    typeDefs: parse(s.sdl),
   }));
 }
 
-let definitions;
-try {
-  definitions = services(await readStdin());
-} catch (error) {
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
+function outcome(compose, subgraphs) {
+  let result;
+  try {
+    result = compose(services(subgraphs));
+  } catch (error) {
+    return { supergraph: null, errors: [String(error.message ?? error)] };
+  }
+  const errors = (result.errors ?? []).map((e) => e.message);
+  return { supergraph: errors.length ? null : result.supergraphSdl, errors };
 }
 
-const result = composeServices(definitions);
-if (result.errors) {
-  for (const error of result.errors) {
-    process.stderr.write(`${error.message}\n`);
-  }
-  process.exit(1);
+const results = {};
+for (const [name, subgraphs] of Object.entries(sets)) {
+  results[name] = {
+    apollo: outcome(composeApollo, subgraphs),
+    guild: outcome(composeGuild, subgraphs),
+  };
 }
-process.stdout.write(`${print(parse(result.supergraphSdl))}\n`);
+process.stdout.write(JSON.stringify(results));

@@ -1,6 +1,6 @@
 """Supergraph composition by a real composer from npm, for the peer tests.
 
-:func:`compose_supergraph` hands subgraph SDLs to ``tests/peers/compose.mjs``, which
+:func:`compose_supergraph` hands subgraph SDLs to ``tests/peers/supergraph.mjs``, which
 runs ``@theguild/federation-composition`` on the Node.js of the virtual environment,
 and returns the join-spec supergraph SDL that Hive Gateway (or our own gateway)
 serves.
@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from tests.peers.hive import PEERS_DIR, node_executable
 
-COMPOSE_SCRIPT = PEERS_DIR / "compose.mjs"
+COMPOSE_SCRIPT = PEERS_DIR / "supergraph.mjs"
 
 
 class CompositionFailed(RuntimeError):

@@ -1,0 +1,193 @@
+"""The development issuer: signs tokens for personas, in dev mode only.
+
+It stands in for the national login broker on a laptop. Its ES256 key is created
+once in the data folder (``dev-issuer.pem``, mode 0600) and its public half is
+served as a JWKS, so the gateway verifies development tokens exactly like real
+ones. The claims are the broker's (see :mod:`auth.tokens`); the subject is pairwise,
+derived from the person and the audience.
+
+The Starlette routes of :func:`routes` are mounted by the gateway in dev mode only:
+
+    GET /dev/jwks.json                          the issuer's JWKS
+    GET /dev/.well-known/openid-configuration   a minimal discovery document
+    GET /dev/personas                           the personas to pick from
+    GET /dev/token?persona=NAME&assurance=LEVEL a signed token for a persona
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import jwt
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from auth import keys
+from auth.jwks import KeyCache, StaticJwks
+from auth.tokens import ACTING_FOR_CLAIM, PERSON_CLAIM, TokenVerifier, loa_uri
+from auth.viewer import AssuranceLevel
+
+DEV_ISSUER = "urn:citizen-graph:dev-issuer"
+"""The ``iss`` of development tokens; no real issuer uses it."""
+
+DEV_AUDIENCE = "citizen-graph"
+KEY_FILE = "dev-issuer.pem"
+LIFETIME = timedelta(minutes=15)
+"""Development tokens expire quickly; ask for a new one."""
+
+_PAIRWISE = uuid.UUID("0f5a8a34-3f7e-4c1e-9a2d-6b1c2d3e4f50")
+
+
+class Persona(Protocol):
+    """What the issuer needs of a persona of the synthetic population."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def person_id(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class DevIssuer:
+    """A signing key and the claims of development tokens."""
+
+    private_key: keys.PrivateKey
+    issuer: str = DEV_ISSUER
+    audience: str = DEV_AUDIENCE
+
+    @classmethod
+    def load_or_create(
+        cls, data_dir: Path, audience: str = DEV_AUDIENCE
+    ) -> "DevIssuer":
+        """The issuer whose key lives in ``data_dir``, created there when missing."""
+        return cls(keys.load_or_create(data_dir / KEY_FILE), audience=audience)
+
+    @property
+    def jwk(self) -> dict[str, Any]:
+        """The public signing key."""
+        return keys.public_jwk(self.private_key)
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWKS document with the one signing key."""
+        return {"keys": [self.jwk]}
+
+    def verifier(self) -> TokenVerifier:
+        """A verifier of this issuer's tokens, for the gateway in dev mode."""
+        cache = KeyCache(StaticJwks(self.jwks()))
+        return TokenVerifier(cache, issuer=self.issuer, audience=self.audience)
+
+    def issue(
+        self,
+        person_id: str,
+        assurance: AssuranceLevel = AssuranceLevel.SUBSTANTIAL,
+        acting_for: str | None = None,
+        lifetime: timedelta = LIFETIME,
+        now: datetime | None = None,
+    ) -> str:
+        """A signed token for ``person_id``, valid for ``lifetime``."""
+        issued = now or datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": self.subject(person_id),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + lifetime,
+            "jti": str(uuid.uuid4()),
+            PERSON_CLAIM: person_id,
+            "loa": loa_uri(assurance),
+        }
+        if acting_for is not None:
+            claims[ACTING_FOR_CLAIM] = acting_for
+        jwk = self.jwk
+        return jwt.encode(
+            claims, self.private_key, jwk["alg"], headers={"kid": jwk["kid"]}
+        )
+
+    def subject(self, person_id: str) -> str:
+        """The pairwise subject of ``person_id`` for this issuer's audience."""
+        return str(uuid.uuid5(_PAIRWISE, f"{self.audience}\n{person_id}"))
+
+    def discovery(self, jwks_uri: str) -> dict[str, Any]:
+        """A minimal discovery document that points at ``jwks_uri``."""
+        return {
+            "issuer": self.issuer,
+            "jwks_uri": jwks_uri,
+            "id_token_signing_alg_values_supported": [self.jwk["alg"]],
+            "claims_supported": ["sub", PERSON_CLAIM, "loa", ACTING_FOR_CLAIM],
+        }
+
+
+def routes(issuer: DevIssuer, personas: Iterable[Persona]) -> list[BaseRoute]:
+    """The development issuer's Starlette routes, to mount in dev mode only."""
+    by_name = {persona.name: persona for persona in personas}
+
+    async def jwks(request: Request) -> JSONResponse:
+        return JSONResponse(issuer.jwks())
+
+    async def discovery(request: Request) -> JSONResponse:
+        return JSONResponse(issuer.discovery(str(request.url_for("dev_jwks"))))
+
+    async def persona_list(request: Request) -> JSONResponse:
+        return JSONResponse(
+            [
+                {"name": p.name, "personId": p.person_id, "description": p.description}
+                for p in by_name.values()
+            ]
+        )
+
+    async def token(request: Request) -> JSONResponse:
+        return _token_response(issuer, by_name, request)
+
+    return [
+        Route("/dev/jwks.json", jwks, name="dev_jwks"),
+        Route("/dev/.well-known/openid-configuration", discovery),
+        Route("/dev/personas", persona_list),
+        Route("/dev/token", token),
+    ]
+
+
+def _token_response(
+    issuer: DevIssuer, personas: dict[str, Persona], request: Request
+) -> JSONResponse:
+    name = request.query_params.get("persona", "")
+    persona = personas.get(name)
+    if persona is None:
+        known = ", ".join(personas)
+        return _bad_request(
+            "UNKNOWN_PERSONA", f"There is no persona {name!r}; choose one of {known}."
+        )
+    try:
+        level = AssuranceLevel.parse(
+            request.query_params.get("assurance", "substantial")
+        )
+    except ValueError as exc:
+        return _bad_request("BAD_USER_INPUT", f"{exc} Use low, substantial or high.")
+    acting_for = request.query_params.get("actingFor") or None
+    token = issuer.issue(persona.person_id, level, acting_for)
+    return JSONResponse(
+        {
+            "token": token,
+            "tokenType": "Bearer",
+            "expiresIn": int(LIFETIME.total_seconds()),
+            "persona": persona.name,
+            "personId": persona.person_id,
+            "assurance": level.name.lower(),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _bad_request(code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=400,
+    )

@@ -1,0 +1,71 @@
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from auth.dev_issuer import DevIssuer
+from auth.viewer import AssuranceLevel
+from gateway.commands import token as command
+
+PERSON = "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a"
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    person_id: str
+    description: str
+
+
+def lookup(name: str) -> Persona:
+    if name != "student":
+        raise LookupError(f"There is no persona {name!r}.")
+    return Persona("student", PERSON, "a student")
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    command.register(parser.add_subparsers())
+    return parser.parse_args(["token", *argv])
+
+
+async def test_the_token_verifies_against_the_data_folders_issuer(
+    tmp_path: Path,
+) -> None:
+    args = parse(
+        "--persona", "student", "--assurance", "high", "--data-dir", str(tmp_path)
+    )
+
+    printed = command.token(args, lookup)
+
+    viewer = await DevIssuer.load_or_create(tmp_path).verifier().verify(printed)
+    assert (viewer.person_id, viewer.assurance) == (PERSON, AssuranceLevel.HIGH)
+
+
+def test_an_unknown_assurance_level_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit):
+        parse("--persona", "student", "--assurance", "ultra")
+
+
+def test_the_command_prints_a_token_for_a_real_persona(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    population = pytest.importorskip("subgraphs.population")
+    name = population.PERSONAS[0].name
+
+    status = command.run(parse("--persona", name, "--data-dir", str(tmp_path)))
+
+    assert status == 0
+    assert capsys.readouterr().out.count(".") == 2
+
+
+def test_an_unknown_persona_exits_with_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("subgraphs.population")
+
+    status = command.run(parse("--persona", "nobody", "--data-dir", str(tmp_path)))
+
+    assert status == 2
+    assert "nobody" in capsys.readouterr().err
