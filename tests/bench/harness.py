@@ -79,7 +79,11 @@ class Measurement:
 
 
 def check(target: Target) -> None:
-    """Send ``target`` once; raise :class:`CheckFailed` unless it has clean data."""
+    """Send ``target`` once; raise :class:`CheckFailed` unless it has clean data.
+
+    Clean: HTTP 200, no ``errors``, and ``data`` with at least one root field that
+    is not null (an anonymous ``{"me": null}`` measures nothing).
+    """
     response = httpx.post(
         target.url,
         content=target.encoded(),
@@ -93,10 +97,12 @@ def check(target: Target) -> None:
         raise CheckFailed(
             f"{target.url} answered non-JSON: {response.text[:200]!r}"
         ) from exc
-    if response.status_code != 200 or payload.get("errors") or not payload.get("data"):
+    data = payload.get("data") if isinstance(payload, dict) else None
+    empty = not data or all(value is None for value in data.values())
+    if response.status_code != 200 or payload.get("errors") or empty:
         raise CheckFailed(
             f"{target.url} answered {response.status_code} {str(payload)[:400]!r}; "
-            "a benchmark of errors would measure nothing useful."
+            "load on an empty or failed answer would measure nothing useful."
         )
 
 
@@ -219,9 +225,14 @@ def run_all(
             progress(f"run {run}/{settings.runs}: {variant.name}")
             try:
                 found = measure(variant, generator, settings, run)
-            except VariantUnavailable as exc:
-                unavailable[variant.name] = str(exc)
-                progress(f"  unavailable: {exc}")
+            except (VariantUnavailable, CheckFailed) as exc:
+                reason = (
+                    str(exc)
+                    if isinstance(exc, VariantUnavailable)
+                    else (f"Its answer failed the check: {exc}")
+                )
+                unavailable[variant.name] = reason
+                progress(f"  not measured: {reason}")
                 continue
             measurements.append(found)
             progress(

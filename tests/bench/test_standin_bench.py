@@ -4,8 +4,9 @@ import httpx
 import pytest
 
 from tests.bench import standin
-from tests.bench.harness import Settings, measure
+from tests.bench.harness import CheckFailed, Settings, check, measure
 from tests.bench.load import pick_generator
+from tests.bench.variants import Target, gql
 from tests.peers.servers import running_process, uvicorn_spec
 from tests.peers.standin_stack import standin_subgraphs
 
@@ -46,3 +47,14 @@ def test_the_floor_answers_what_the_subgraphs_answer() -> None:
 
     assert answer == {"data": {"fetches": direct}}
     assert direct[0]["viewer"]["name"] == "Ada Holm"
+
+
+def test_check_refuses_an_answer_without_data() -> None:
+    with standin_subgraphs() as servers:
+        url = servers["users"].endpoint
+        check(Target(url, gql("{ viewer { name } }"), standin.AUTH))
+
+        with pytest.raises(CheckFailed, match="viewer"):
+            check(Target(url, gql("{ viewer { name } }")))
+        with pytest.raises(CheckFailed, match="could not be loaded"):
+            check(Target(url, gql('{ user(id: "u2") { email } }')))
