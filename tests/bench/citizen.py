@@ -46,6 +46,8 @@ from tests.peers.servers import (
 )
 
 PERSONA = "parent"
+QUIET = ("--log-level", "WARNING")
+"""No log line per request: Hive Gateway runs with ``logging: "error"`` too."""
 CITIZENS = 2000
 """Citizens seeded for the benchmark, besides the fixed personas."""
 
@@ -140,7 +142,7 @@ def serve_spec(data_dir: Path, *extra: str) -> ServerSpec:
     trusted document, once the portal's manifest carries it.
     """
     port = free_port()
-    argv = [citizen_graph(), "serve", "--dev", "--port", str(port), *extra]
+    argv = [citizen_graph(), *QUIET, "serve", "--dev", "--port", str(port), *extra]
     return ServerSpec(
         "gateway", argv, port, probe=graphql_ready(), env=environment(data_dir)
     )
@@ -155,6 +157,7 @@ def subgraph_specs(data_dir: Path) -> dict[str, ServerSpec]:
         port = free_port()
         argv = [
             citizen_graph(),
+            *QUIET,
             "subgraph",
             name,
             "--port",

@@ -2,6 +2,7 @@
 
 import datetime
 import importlib.metadata
+import importlib.util
 import os
 import platform
 import subprocess
@@ -70,6 +71,9 @@ def versions(generator: str) -> list[str]:
             lines.append(f"- {package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
             continue
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    lines.append(f"- uvicorn's HTTP parser: {http}; event loop: {loop}")
     node = subprocess.run(
         [node_executable(), "--version"], capture_output=True, text=True, check=False
     )

@@ -97,9 +97,10 @@ def graphql_ready(path: str = "/graphql") -> Probe:
                 timeout=1.0,
                 trust_env=False,
             )
-        except httpx.TransportError:
+            payload = response.json()
+        except (httpx.TransportError, ValueError):
             return False
-        return response.status_code == 200 and "data" in response.json()
+        return response.status_code == 200 and "data" in payload
 
     return probe
 
