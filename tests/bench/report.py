@@ -192,10 +192,12 @@ def render(context: Context, variants: Sequence[Variant], outcome: Outcome) -> s
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     described = [f"- `{v.name}`: {v.description}" for v in variants]
     skipped = [f"- `{name}`: {reason}" for name, reason in outcome.unavailable.items()]
+    busy = busy_warning(context.load_at_start)
     sections = [
         [f"# {context.title}", "", context.note]
         if context.note
         else [f"# {context.title}"],
+        [busy] if busy else [],
         ["## Results", "", *results_table(outcome, variants, context.baseline)],
         ["## Variants", "", *described],
         ["## Not measured", "", *skipped] if skipped else [],
