@@ -20,7 +20,7 @@ from subgraphs.service import create_app
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``subgraph`` subcommand."""
     parser = subparsers.add_parser("subgraph", help="serve one authority over HTTP")
-    parser.add_argument("name", choices=registry.AUTHORITIES, help="the authority")
+    parser.add_argument("name", choices=registry.SUBGRAPHS, help="the subgraph")
     parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     parser.add_argument("--port", type=int, default=4001, help="default 4001")
     parser.add_argument(
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     """Serve the subgraph until interrupted."""
     settings = Settings.from_env(data_dir=args.data_dir)
     subgraph = registry.load(args.name)
-    database = Database.open(settings.database_url(args.name))
+    database = Database.open(settings.database_url(subgraph.database_name))
     app = create_app(subgraph, database)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
