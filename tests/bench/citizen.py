@@ -22,7 +22,6 @@ must come back whole) is reported as failing its check, not measured.
 import atexit
 import functools
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,18 +35,17 @@ from tests.bench.variants import (
     VariantUnavailable,
     gql,
 )
-from tests.peers.hive import hive_spec
-from tests.peers.servers import (
-    ServerSpec,
-    free_port,
-    graphql_ready,
-    python_env,
-    running_servers,
+from tests.peers.citizen_stack import (
+    persona_headers,
+    seed,
+    serve_spec,
+    subgraph_specs,
+    write_supergraph,
 )
+from tests.peers.hive import hive_spec
+from tests.peers.servers import ServerSpec, running_servers
 
 PERSONA = "parent"
-QUIET = ("--log-level", "WARNING")
-"""No log line per request: Hive Gateway runs with ``logging: "error"`` too."""
 CITIZENS = 2000
 """Citizens seeded for the benchmark, besides the fixed personas."""
 
@@ -90,107 +88,24 @@ three payslips, tax assessments, health record), in the fields of the portal's
 operations (gateway/portal/operations.graphql)."""
 
 
-def citizen_graph() -> str:
-    """The ``citizen-graph`` console script, or :class:`VariantUnavailable`."""
-    found = shutil.which("citizen-graph")
-    if found is None:
-        raise VariantUnavailable("The citizen-graph command is not installed.")
-    return found
-
-
 @functools.cache
 def seeded() -> Path:
     """A data folder seeded once per benchmark process, removed at exit."""
     folder = Path(tempfile.mkdtemp(prefix="bench-data-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    subprocess.run(
-        [
-            citizen_graph(),
-            "seed",
-            "--data-dir",
-            str(folder),
-            "--citizens",
-            str(CITIZENS),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return folder
+    return seed(folder, CITIZENS)
 
 
-def persona_headers(data_dir: Path, persona: str = PERSONA) -> dict[str, str]:
-    """The Authorization header of a persona, from the development issuer."""
-    token = subprocess.run(
-        [citizen_graph(), "token", "--persona", persona, "--data-dir", str(data_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    return {"authorization": f"Bearer {token}"}
-
-
-def environment(data_dir: Path) -> dict[str, str]:
-    """The environment of a citizen-graph process on ``data_dir``."""
-    return python_env({"CITIZEN_GRAPH_DATA_DIR": str(data_dir)})
-
-
-def serve_spec(data_dir: Path, *extra: str) -> ServerSpec:
-    """``citizen-graph serve --dev`` on a free port.
-
-    Development mode, so that the dashboard need not be a registered trusted
-    document. TODO(#3): run in production mode with the dashboard pushed as a
-    trusted document, once the portal's manifest carries it.
-    """
-    port = free_port()
-    argv = [citizen_graph(), *QUIET, "serve", "--dev", "--port", str(port), *extra]
-    return ServerSpec(
-        "gateway", argv, port, probe=graphql_ready(), env=environment(data_dir)
-    )
-
-
-def subgraph_specs(data_dir: Path) -> dict[str, ServerSpec]:
-    """``citizen-graph subgraph NAME`` for each authority, each on a free port."""
-    from subgraphs.registry import AUTHORITIES
-
-    specs = {}
-    for name in AUTHORITIES:
-        port = free_port()
-        argv = [
-            citizen_graph(),
-            *QUIET,
-            "subgraph",
-            name,
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-        ]
-        specs[name] = ServerSpec(name, argv, port, env=environment(data_dir))
-    return specs
-
-
-def write_supergraph(specs: dict[str, ServerSpec], path: Path) -> Path:
-    """Our composer's supergraph of the authorities, at the URLs of ``specs``."""
-    from schema.compose import SubgraphSdl, compose
-    from subgraphs.registry import load
-
-    sdl = compose(
-        [
-            SubgraphSdl(name, spec.endpoint, load(name).sdl)
-            for name, spec in specs.items()
-        ]
-    ).supergraph_or_raise()
-    path.write_text(sdl, encoding="utf-8")
-    return path
+def persona() -> dict[str, str]:
+    """The Authorization header of the benchmark's persona."""
+    return persona_headers(seeded(), PERSONA)
 
 
 @contextmanager
 def ours_in_process(workdir: Path) -> Iterator[Deployment]:
     """Our gateway with the four authorities in its own process."""
-    data = seeded()
-    headers = persona_headers(data)
-    with running_servers([serve_spec(data)]) as [gateway]:
-        target = Target(gateway.endpoint, gql(DASHBOARD_QUERY), headers)
+    with running_servers([serve_spec(seeded())]) as [gateway]:
+        target = Target(gateway.endpoint, gql(DASHBOARD_QUERY), persona())
         yield Deployment([target], {GATEWAY: gateway})
 
 
@@ -205,7 +120,7 @@ def over_http_subgraphs(
         gateway: Makes the gateway's spec from the data folder and the supergraph.
     """
     data = seeded()
-    headers = persona_headers(data)
+    headers = persona()
     subgraphs = subgraph_specs(data)
     supergraph = write_supergraph(subgraphs, workdir / "supergraph.graphql")
     with running_servers([*subgraphs.values(), gateway(data, supergraph)]) as servers:

@@ -24,7 +24,7 @@ import httpx
 from tests.bench.load import LoadGenerator, LoadResult
 from tests.bench.procstat import cpu_seconds, peak_rss_kib, process_tree
 from tests.bench.variants import GATEWAY, Target, Variant, VariantUnavailable
-from tests.peers.servers import RunningServer
+from tests.peers.servers import PeerStartError, RunningServer
 
 Progress = Callable[[str], None]
 
@@ -225,12 +225,10 @@ def run_all(
             progress(f"run {run}/{settings.runs}: {variant.name}")
             try:
                 found = measure(variant, generator, settings, run)
-            except (VariantUnavailable, CheckFailed) as exc:
-                reason = (
-                    str(exc)
-                    if isinstance(exc, VariantUnavailable)
-                    else (f"Its answer failed the check: {exc}")
-                )
+            except (VariantUnavailable, CheckFailed, PeerStartError) as exc:
+                reason = str(exc)
+                if isinstance(exc, CheckFailed):
+                    reason = f"Its answer failed the check: {exc}"
                 unavailable[variant.name] = reason
                 progress(f"  not measured: {reason}")
                 continue
