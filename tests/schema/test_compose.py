@@ -543,3 +543,18 @@ def test_every_error_of_one_subgraph_is_reported() -> None:
         'Subgraph "a" uses the unknown directive "@unknown" on "Query.b"; define it '
         "with a directive @unknown definition.",
     ]
+
+
+def test_directive_and_merge_errors_are_reported_together() -> None:
+    subgraphs = [
+        sub("a", PRODUCTS.replace('@key(fields: "upc")', '@key(fields: "sku") ')),
+        sub("b", 'type Product @key(fields: "upc") { upc: String! name: Int }'),
+    ]
+
+    result = compose(subgraphs)
+
+    assert [e.code for e in result.errors] == [
+        "KEY_FIELDS_MISSING",
+        "FIELD_TYPE_MISMATCH",
+        "FIELD_TYPE_MISMATCH",
+    ]
