@@ -323,6 +323,18 @@ FAILING += [
     ),
 ]
 
+FAILING += [
+    (
+        "FIELD_ARGUMENT_TYPE_MISMATCH",
+        [
+            sub("a", "type Query { x(a: Int): Int @shareable }"),
+            sub("b", "type Query { x(a: String): Int @shareable }"),
+        ],
+        'Argument "Query.x(a:)" has incompatible types across subgraphs: "Int" in '
+        'subgraph "a" but "String" in subgraph "b".',
+    ),
+]
+
 # Refused by us; the npm composers accept them for reasons of their own.
 OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
     (
