@@ -142,6 +142,7 @@ def check(
         old_api = _api_or_none(before.supergraph, notes)
     changes = diff_schemas(old_api, new_api) if old_api else []
     broken = broken_operations(old_api, new_api, operations)
+    notes += _unparsable(operations)
     return CheckReport(
         subgraph_name,
         changes=tuple(changes),
@@ -157,6 +158,19 @@ def _api_or_none(supergraph: str, notes: list[str]) -> GraphQLSchema | None:
     except SupergraphError as exc:
         notes.append(f"The current public schema cannot be built: {exc}")
         return None
+
+
+def _unparsable(operations: Sequence[tuple[str, str]]) -> list[str]:
+    notes = []
+    for name, text in operations:
+        try:
+            parse(text, no_location=True)
+        except GraphQLError as exc:
+            notes.append(
+                f'Operation "{name}" does not parse, so it was not checked: '
+                f"{exc.message}"
+            )
+    return notes
 
 
 def broken_operations(

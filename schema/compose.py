@@ -64,14 +64,14 @@ def compose(subgraphs: Sequence[SubgraphSdl]) -> CompositionResult:
         else:
             settle_external_keys(result)
             read.append(result)
-            errors += validate_subgraph(result)
     if errors:
         return _failed(errors)
     for subgraph_read in read:
+        errors += validate_subgraph(subgraph_read)
         subgraph_read.types.setdefault("Query", TypeDef(name="Query", kind="object"))
     merger = Merger(read)
     types = merger.merge()
-    errors = merger.errors + check_rules(read, types)
+    errors += merger.errors + check_rules(read, types)
     if not errors:
         errors = check_satisfiability(read, types)
     if errors:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
@@ -27,6 +28,7 @@ from graphql import (
     InterfaceTypeDefinitionNode,
     ObjectTypeDefinitionNode,
     ScalarTypeDefinitionNode,
+    SchemaDefinitionNode,
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
     build_ast_schema,
@@ -389,3 +391,30 @@ def test_hive_gateway_loads_our_supergraph_to_the_same_public_schema(
     assert loaded["error"] is None
     expected = public(compose(SETS[name]).supergraph_or_raise())
     assert without_security(loaded["schema"]) == expected
+
+
+def machinery(supergraph: str) -> set[str]:
+    """The schema's links and the definitions of every linked feature, printed."""
+    document = parse(supergraph)
+    printed = set()
+    for definition in document.definitions:
+        if isinstance(definition, SchemaDefinitionNode):
+            printed |= {print_ast(d) for d in definition.directives or ()}
+        elif isinstance(definition, DirectiveDefinitionNode) or (
+            isinstance(definition, TypeDefinitionNode)
+            and "__" in definition.name.value
+            and definition.name.value != "join__Graph"
+        ):
+            printed.add(" ".join(print_ast(definition).split()))
+    return printed
+
+
+def test_join_and_security_definitions_equal_apollos() -> None:
+    shop = [
+        s._replace(sdl=re.sub(r"federation/v2\.\d+", "federation/v2.8", s.sdl))
+        for s in composing_sets()["shop"]
+    ]
+
+    apollo = npm_compose({"shop": shop})["shop"]["apollo"]["supergraph"]
+
+    assert machinery(compose(shop).supergraph_or_raise()) == machinery(apollo)

@@ -221,3 +221,7 @@ def test_operations_that_never_validated_are_not_blamed_on_the_change() -> None:
     report = check(name, changed(name, before, after), current(), operations)
 
     assert report.broken_operations == ()
+    assert report.notes == (
+        'Operation "Broken" does not parse, so it was not checked: Syntax Error: '
+        "Expected Name, found <EOF>.",
+    )

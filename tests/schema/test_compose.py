@@ -323,6 +323,18 @@ FAILING += [
     ),
 ]
 
+FAILING += [
+    (
+        "FIELD_ARGUMENT_TYPE_MISMATCH",
+        [
+            sub("a", "type Query { x(a: Int): Int @shareable }"),
+            sub("b", "type Query { x(a: String): Int @shareable }"),
+        ],
+        'Argument "Query.x(a:)" has incompatible types across subgraphs: "Int" in '
+        'subgraph "a" but "String" in subgraph "b".',
+    ),
+]
+
 # Refused by us; the npm composers accept them for reasons of their own.
 OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
     (
@@ -542,4 +554,19 @@ def test_every_error_of_one_subgraph_is_reported() -> None:
         'Subgraph "a" refers to type "Absent" at "Query.b" but does not define it.',
         'Subgraph "a" uses the unknown directive "@unknown" on "Query.b"; define it '
         "with a directive @unknown definition.",
+    ]
+
+
+def test_directive_and_merge_errors_are_reported_together() -> None:
+    subgraphs = [
+        sub("a", PRODUCTS.replace('@key(fields: "upc")', '@key(fields: "sku") ')),
+        sub("b", 'type Product @key(fields: "upc") { upc: String! name: Int }'),
+    ]
+
+    result = compose(subgraphs)
+
+    assert [e.code for e in result.errors] == [
+        "KEY_FIELDS_MISSING",
+        "FIELD_TYPE_MISMATCH",
+        "FIELD_TYPE_MISMATCH",
     ]
