@@ -133,7 +133,7 @@ class _Shaper:
         self.schema = schema
         self.variables = variables
         self.errors: list[dict[str, Any]] = []
-        self.reported: set[int] = set()
+        self.reported: set[tuple[int, tuple[str, ...]]] = set()
         self.applies_cache: dict[tuple[str, str], bool] = {}
 
     def included(self, entry: ShapeField) -> bool:
@@ -246,9 +246,13 @@ class _Shaper:
         path: list[str | int],
         sub: tuple[ShapeField, ...] | None,
     ) -> None:
-        if id(failure) in self.reported:
+        # A failed fetch stands at many places of one list; one error says it.
+        # The same place read under another alias is another field of the
+        # response, so it gets its own error.
+        seen = (id(failure), tuple(s for s in path if isinstance(s, str)))
+        if seen in self.reported:
             return
-        self.reported.add(id(failure))
+        self.reported.add(seen)
         for error, rest in failure.entries:
             self.errors.append({**error, "path": [*path, *_client_rest(rest, sub)]})
 
