@@ -43,7 +43,7 @@ from subgraphs.population import TODAY, citizens_of, generate, persona
 CELL_TYPES = ("Person", "Spouse", "Child", "HealthRecord")
 """Types whose fields are cells of the matrix; other types are selected whole."""
 
-CONTAINERS = frozenset({"spouse", "children", "healthRecord"})
+CONTAINERS = frozenset({"spouse", "children", "properties", "healthRecord"})
 """Cells whose nested objects are cells (or columns) of their own."""
 
 Cells = dict[str, str]
@@ -122,37 +122,51 @@ def cell_names(schema: GraphQLSchema, type_name: str) -> list[str]:
     return names
 
 
+OWNER_DEPTH = 1
+"""How many times a person is selected in full below ``me``: the owners of the
+viewer's homes are people the viewer reaches too; below them, only the key."""
+
+
 def _select(
-    schema: GraphQLSchema, named: GraphQLNamedType, prefix: str, top: bool
+    schema: GraphQLSchema,
+    named: GraphQLNamedType,
+    prefix: str,
+    depth: int,
+    me: bool,
 ) -> str:
     if not isinstance(named, GraphQLObjectType):
         return ""
-    if named.name == "Person" and not top:
+    if named.name == "Person":
+        if depth > (OWNER_DEPTH if me else 0):
+            return "{ personId }"
+        depth += 1
+    if named.name in ("Spouse", "Child") and not (me and depth == 1):
         return "{ personId }"
     cells = named.name in CELL_TYPES
     parts = []
     for name, definition in named.fields.items():
         inner = get_named_type(definition.type)
         alias = f"{prefix}{name}: " if cells and prefix else ""
-        sub = _select(schema, inner, prefix, top=False)
+        sub = _select(schema, inner, prefix, depth, me)
         parts.append(f"{alias}{name} {sub}".rstrip())
     return "{ " + " ".join(parts) + " }"
 
 
-def person_selection(schema: GraphQLSchema, prefix: str = "") -> str:
+def person_selection(schema: GraphQLSchema, prefix: str = "", me: bool = False) -> str:
     """Every field of ``Person`` and below; cell fields aliased ``prefix + name``.
 
-    A person reached again further down (an owner of a property) is selected by
-    key only, so that the selection ends.
+    With ``me``, the spouse, the children and the owners of the viewer's homes
+    are selected in full too (each is a column of its own); otherwise, and below
+    them, other people are selected by key only.
     """
     person = schema.get_type("Person")
     assert person is not None
-    return _select(schema, person, prefix, top=True)
+    return _select(schema, person, prefix, 0, me)
 
 
 def me_operation(schema: GraphQLSchema) -> str:
     """``me`` with every field."""
-    return f"query Me {{ me {person_selection(schema)} }}"
+    return f"query Me {{ me {person_selection(schema, me=True)} }}"
 
 
 def lookup_operation(schema: GraphQLSchema) -> str:
@@ -172,13 +186,12 @@ def aliased_operation(schema: GraphQLSchema, root: str) -> str:
     Once unaliased, once with the prefix ``p_`` on every cell field, once with
     ``n_`` inside a named fragment and once with ``i_`` inside an inline fragment.
     """
-    plain = person_selection(schema)[1:-1]
-    aliased = person_selection(schema, "p_")[1:-1]
-    named = person_selection(schema, "n_")
-    inline = person_selection(schema, "i_")
-    head = "query Aliased" + (
-        " { me" if root == "me" else "($id: ID!) { person(personId: $id)"
-    )
+    me = root == "me"
+    plain = person_selection(schema, me=me)[1:-1]
+    aliased = person_selection(schema, "p_", me)[1:-1]
+    named = person_selection(schema, "n_", me)
+    inline = person_selection(schema, "i_", me)
+    head = "query Aliased" + (" { me" if me else "($id: ID!) { person(personId: $id)")
     return (
         f"{head} {{ {plain} {aliased} ...Everything ... on Person {inline} }} }}"
         f" fragment Everything on Person {named}"
@@ -342,7 +355,8 @@ def observe_me(
     codes: Mapping[str, str],
     prefixes: Sequence[str] = ("",),
 ) -> Reading:
-    """Columns ``me``, ``me.spouse`` and ``me.<child>`` of a ``me`` response.
+    """Columns ``me``, ``me.spouse``, ``me.<child>`` and ``me.home.<owner>`` (an
+    owner of one of the viewer's homes) of a ``me`` response.
 
     One copy of the columns per alias prefix in ``prefixes``.
     """
@@ -368,9 +382,29 @@ def observe_me(
             path = (*base, key("children"), index)
             applicable = cell_names(schema, "Child")
             columns[f"me.{code}"] = column(data, errors, path, names, applicable, key)
+        for path in _owner_paths(data, (*base, key("properties"))):
+            code = by_id.get(str(_at(data, (*path, key("personId")))), "?")
+            found = column(data, errors, path, names, person, key)
+            name = f"me.home.{code}"
+            if columns.setdefault(name, found) != found:
+                columns[name] = "!differs between the places the owner is shown"
         reading.copies[prefix] = columns
     reading.stray = errors.stray()
     return reading
+
+
+def _owner_paths(
+    data: Any, properties: tuple[str | int, ...]
+) -> list[tuple[str | int, ...]]:
+    """Where the owners of the viewer's homes stand in the response."""
+    paths: list[tuple[str | int, ...]] = []
+    for index, home in enumerate(_at(data, properties) or []):
+        if _at(home, ("ownershipShare", "person")) is not None:
+            paths.append((*properties, index, "ownershipShare", "person"))
+        for owner, share in enumerate(home.get("owners") or []):
+            if _at(share, ("person",)) is not None:
+                paths.append((*properties, index, "owners", owner, "person"))
+    return paths
 
 
 def observe_lookup(

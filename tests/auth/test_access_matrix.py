@@ -73,17 +73,17 @@ SUBSTANTIAL = AssuranceLevel.SUBSTANTIAL
 LOW = AssuranceLevel.LOW
 
 VIEWERS: dict[str, tuple[str, AssuranceLevel, bool, tuple[str, ...]]] = {
-    "parent": ("pa", SUBSTANTIAL, True, ("sp", "tn", "yc", "pr")),
-    "spouse": ("sp", SUBSTANTIAL, True, ("pa", "tn", "yc", "pr")),
-    "teen": ("tn", SUBSTANTIAL, True, ("pa", "yc", "pr")),
-    "young-child": ("yc", SUBSTANTIAL, True, ("pa", "tn", "pr")),
-    "pensioner": ("pe", SUBSTANTIAL, True, ("de", "pr")),
-    "student": ("st", SUBSTANTIAL, True, ("pr",)),
-    "protected": ("pr", SUBSTANTIAL, True, ("st",)),
-    "non-custodial-parent": ("nc", SUBSTANTIAL, True, ("al", "ex", "pr")),
-    "no-mod11": ("nm", SUBSTANTIAL, True, ("pr",)),
-    "emigrated": ("em", SUBSTANTIAL, True, ("pr",)),
-    "deceased": ("de", SUBSTANTIAL, True, ("pe", "pr")),
+    "parent": ("pa", SUBSTANTIAL, True, ("pa", "sp", "tn", "yc", "pr")),
+    "spouse": ("sp", SUBSTANTIAL, True, ("sp", "pa", "tn", "yc", "pr")),
+    "teen": ("tn", SUBSTANTIAL, True, ("tn", "pa", "yc", "pr")),
+    "young-child": ("yc", SUBSTANTIAL, True, ("yc", "pa", "tn", "pr")),
+    "pensioner": ("pe", SUBSTANTIAL, True, ("pe", "de", "pr")),
+    "student": ("st", SUBSTANTIAL, True, ("st", "pr")),
+    "protected": ("pr", SUBSTANTIAL, True, ("pr", "st")),
+    "non-custodial-parent": ("nc", SUBSTANTIAL, True, ("nc", "al", "ex", "pr")),
+    "no-mod11": ("nm", SUBSTANTIAL, True, ("nm", "pr")),
+    "emigrated": ("em", SUBSTANTIAL, True, ("em", "pr")),
+    "deceased": ("de", SUBSTANTIAL, True, ("de", "pe", "pr")),
     "guardian": ("gu", SUBSTANTIAL, False, ("pc",)),
     "parent@low": ("pa", LOW, True, ("sp", "tn", "yc")),
     **{
@@ -299,6 +299,18 @@ def _expected() -> dict[str, dict[str, Column]]:
     table["non-custodial-parent"]["@al"] = OTHER_CHILDREN["@al"]
     table["non-custodial-parent@low"]["me.al"] = OTHER_CHILDREN["me.al"]
     table["guardian"]["@pc"] = OTHER_CHILDREN["@pc"]
+    for code, name in PERSONA_CODES.items():
+        table[name][f"@{code}"] = SELF[code]
+    homes = {
+        "parent": {"me.home.pa": SELF["pa"], "me.home.sp": FAMILY["@sp"]},
+        "spouse": {"me.home.sp": SELF["sp"], "me.home.pa": FAMILY["@sp"]},
+        "pensioner": {"me.home.pe": SELF["pe"]},
+        "parent@low": {"me.home.pa": SELF_LOW["pa"], "me.home.sp": FAMILY_LOW["@sp"]},
+        "spouse@low": {"me.home.sp": SELF_LOW["sp"], "me.home.pa": FAMILY_LOW["@sp"]},
+        "pensioner@low": {"me.home.pe": SELF_LOW["pe"]},
+    }
+    for viewer, columns in homes.items():
+        table[viewer].update(columns)
     for viewer, target in NOT_FOUND:
         table[viewer][target] = "x"
     return table
