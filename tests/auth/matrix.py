@@ -3,8 +3,9 @@
 :class:`CitizenWorld` is the composed citizen graph (as the gateway's
 :class:`~gateway.composition.CitizenGraph` builds it) over one seeded population.
 :func:`person_selection` selects every field of ``Person`` that the public schema
-has, recursively, optionally under an alias prefix; :func:`observe` reads one
-response into cells. A cell is one field of one target as one viewer sees it:
+has, recursively, optionally under an alias prefix; :func:`observe_me` and
+:func:`observe_lookup` read one response into columns of cells. A cell is one
+field of one target as one viewer sees it:
 
     +   allowed, with a value (an empty list is a value)
     o   allowed, and there is nothing to show (null without an error)

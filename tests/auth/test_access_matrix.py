@@ -434,3 +434,21 @@ async def test_a_high_sign_in_sees_what_a_substantial_one_sees(
     expected = {k: v for k, v in observed["parent"].columns.items() if k[0] != "@"}
     assert reading.columns == expected
     assert reading.stray == []
+
+
+@IN_MODULE_LOOP
+async def test_the_protected_childs_address_is_hidden_for_its_protection(
+    world: CitizenWorld,
+) -> None:
+    viewer = await world.viewer("gu", SUBSTANTIAL)
+    query = (
+        "query ($id: ID!) { person(personId: $id) "
+        "{ protections { kind } address { city } } }"
+    )
+
+    body = await world.run(viewer, query, {"id": world.codes["pc"]})
+
+    assert viewer.relations.child(world.codes["pc"]) is not None
+    assert {"kind": "NAME_ADDRESS"} in body["data"]["person"]["protections"]
+    assert body["data"]["person"]["address"] is None
+    assert [e["path"] for e in body["errors"]] == [["person", "address"]]
