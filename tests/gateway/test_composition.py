@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -39,14 +40,16 @@ def test_a_present_piece_is_found() -> None:
     assert _require("json", "loads", "The JSON reader") is not None
 
 
+async def _database_down() -> Any:
+    raise OSError("The database is down.")
+
+
 async def test_readiness_asks_every_database(tmp_path: Path) -> None:
     graph = CitizenGraph(Settings(data_dir=tmp_path))
-    missing = tmp_path / "no" / "such" / "folder" / "cpr.db"
+    down = create_async_engine("sqlite+aiosqlite://", async_creator=_database_down)
     graph.databases = {
         "skat": Database.open(sqlite_url(tmp_path, "skat")),
-        "cpr": Database(
-            url="broken", engine=create_async_engine(f"sqlite+aiosqlite:///{missing}")
-        ),
+        "cpr": Database(url="down", engine=down),
     }
     try:
         checks = await graph.readiness()
