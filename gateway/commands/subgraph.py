@@ -1,16 +1,19 @@
 """``citizen-graph subgraph NAME``: serve one authority's subgraph over HTTP.
 
 The service answers ``POST /graphql`` (with ``_service`` and ``_entities``) on its
-own database, as configured by :class:`gateway.settings.Settings`. The viewer of a
-request is read by :func:`subgraphs.service.viewer_from_scope`; until an
-authentication middleware sets it, every request is anonymous.
+own database, as configured by :class:`gateway.settings.Settings`. Every request
+must carry a service token that the gateway minted for this subgraph
+(:mod:`auth.service_tokens`; the key or JWKS comes from the environment or the data
+folder); its viewer is the request's viewer.
 """
 
 import argparse
 from pathlib import Path
 
 import uvicorn
+from starlette.middleware import Middleware
 
+from auth.service_tokens import ServiceTokenMiddleware, ServiceTokens
 from gateway.settings import Settings
 from subgraphs import registry
 from subgraphs.kit import Database
@@ -34,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(data_dir=args.data_dir)
     subgraph = registry.load(args.name)
     database = Database.open(settings.database_url(subgraph.database_name))
-    app = create_app(subgraph, database)
+    tokens = ServiceTokens.from_env(settings.data_dir)
+    guard = Middleware(ServiceTokenMiddleware, tokens=tokens, subgraph=subgraph.name)
+    app = create_app(subgraph, database, middleware=[guard])
     uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
