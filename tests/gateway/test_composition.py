@@ -1,4 +1,4 @@
-"""The composition root: pieces found by name, readiness, a graph over HTTP."""
+"""The composition root: readiness, the citizen graph, a graph over HTTP."""
 
 import hashlib
 import json
@@ -20,7 +20,6 @@ from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
-    _require,
     anonymous_without_token,
     persisted_documents,
 )
@@ -29,15 +28,6 @@ from persisted_queries.resolver import DocumentResolver, Mode
 from persisted_queries.store import DocumentStore
 from subgraphs.kit import Database, sqlite_url
 from tests.gateway.support import live_server
-
-
-def test_a_missing_piece_is_named() -> None:
-    with pytest.raises(CompositionError, match=r"The planner \(json.plan\) is not"):
-        _require("json", "plan", "The planner")
-
-
-def test_a_present_piece_is_found() -> None:
-    assert _require("json", "loads", "The JSON reader") is not None
 
 
 async def _database_down() -> Any:
