@@ -207,9 +207,9 @@ async def _answers(database: Database) -> bool:
 class HttpGraph:
     """Any join-spec supergraph whose subgraphs are HTTP services.
 
-    When the supergraph is the citizen graph (it has the civil register and the
-    access log), the gateway reads the viewer's relations from the register and
-    writes the access log, exactly as in process.
+    When the supergraph is the citizen graph (it has the civil register), the
+    gateway reads the viewer's relations from the register and writes the access
+    log, exactly as in process.
 
     Args:
         supergraph_sdl: the supergraph; each subgraph needs a URL in it.
@@ -252,7 +252,7 @@ class HttpGraph:
             )
             for name, info in supergraph.subgraphs.items()
         }
-        citizen = {"cpr", "accesslog"} <= set(transports)
+        citizen = "cpr" in transports
         relations = _http_relations(transports["cpr"]) if citizen else None
         if citizen and self.settings is not None:
             self.log_database = Database.open(self.settings.database_url("gateway"))
