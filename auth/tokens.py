@@ -18,7 +18,9 @@ Claims, modelled on MitID sign-ins through the national login broker:
               from ``https://data.gov.dk/concept/core/nsis/loa``; LOW when absent
     act_for   the person id the citizen acts for (optional)
 
-Every refusal raises :class:`~auth.errors.Unauthenticated` with a ``reason``.
+A CPR number claim, where a broker sends one, is never read: the graph keys people
+by ``cpr_uuid`` only. Every refusal raises :class:`~auth.errors.Unauthenticated`
+with a ``reason``.
 """
 
 import os
@@ -35,7 +37,14 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from auth.errors import Unauthenticated
-from auth.jwks import ALGORITHMS, DiscoveryJwks, FileJwks, JwksSource, KeyCache
+from auth.jwks import (
+    ALGORITHMS,
+    DEFAULT_COOLDOWN,
+    DiscoveryJwks,
+    FileJwks,
+    JwksSource,
+    KeyCache,
+)
 from auth.viewer import AssuranceLevel, Viewer
 
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
@@ -60,7 +69,7 @@ _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 LOA_PREFIX = "https://data.gov.dk/concept/core/nsis/loa/"
 MAX_ID_LENGTH = 128
 
-_JWT_REASONS: tuple[tuple[type[Exception], str, str], ...] = (
+_JWT_REASONS: tuple[tuple[type[jwt_errors.InvalidTokenError], str, str], ...] = (
     (jwt_errors.ExpiredSignatureError, "expired", "The token has expired."),
     (
         jwt_errors.ImmatureSignatureError,
@@ -106,7 +115,7 @@ class IdentitySettings:
     audience: str = "citizen-graph"
     jwks_file: str | None = None
     leeway: float = DEFAULT_LEEWAY
-    cooldown: float = 60.0
+    cooldown: float = DEFAULT_COOLDOWN
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "IdentitySettings":
@@ -118,7 +127,7 @@ class IdentitySettings:
             audience=env.get(f"{prefix}OIDC_AUDIENCE") or cls.audience,
             jwks_file=env.get(f"{prefix}OIDC_JWKS_FILE") or None,
             leeway=_seconds(env, f"{prefix}TOKEN_LEEWAY", DEFAULT_LEEWAY),
-            cooldown=_seconds(env, f"{prefix}JWKS_COOLDOWN", 60.0),
+            cooldown=_seconds(env, f"{prefix}JWKS_COOLDOWN", DEFAULT_COOLDOWN),
         )
 
 
