@@ -263,6 +263,43 @@ class TokenVerifier:
         return claims
 
 
+class TrustedIssuers:
+    """Verifiers of several issuers, such as the broker and, in dev mode, the
+    development issuer; a token goes to the verifier of its ``iss``.
+
+    Reading ``iss`` before verification only chooses the verifier, which then
+    checks the token completely, ``iss`` included.
+    """
+
+    def __init__(self, *verifiers: TokenVerifier) -> None:
+        self.verifiers = {verifier.issuer: verifier for verifier in verifiers}
+
+    async def authenticate(self, connection: HTTPConnection) -> Viewer:
+        """The viewer of a request, from its Authorization header only."""
+        return await self.verify(
+            bearer_token(connection.headers.getlist("authorization"))
+        )
+
+    async def verify(self, token: str) -> Viewer:
+        """The viewer that ``token`` names; raises :class:`Unauthenticated`."""
+        unverified_header(token)
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt_errors.InvalidTokenError as exc:
+            raise refusal(exc) from exc
+        if issuer is None:
+            raise Unauthenticated(
+                "The token lacks the required claim 'iss'.", reason="missing_claim"
+            )
+        verifier = self.verifiers.get(issuer) if isinstance(issuer, str) else None
+        if verifier is None:
+            raise Unauthenticated(
+                "The token was issued by an issuer this service does not trust.",
+                reason="wrong_issuer",
+            )
+        return await verifier.verify(token)
+
+
 def unverified_header(token: str) -> dict[str, Any]:
     """The JOSE header of ``token``, before any check; refuses what is no JWT."""
     try:

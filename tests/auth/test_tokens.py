@@ -2,6 +2,7 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from auth import keys
+from auth.dev_issuer import DEV_ISSUER, DevIssuer
 from auth.errors import Unauthenticated
 from auth.jwks import DiscoveryJwks, FileJwks, KeyCache, StaticJwks
 from auth.tokens import (
     IdentitySettings,
     TokenVerifier,
+    TrustedIssuers,
     bearer_token,
     loa_uri,
     unauthorized,
@@ -564,3 +567,49 @@ async def test_known_keys_survive_a_failed_refresh(
 def test_a_bad_leeway_is_a_clear_configuration_error(value: str) -> None:
     with pytest.raises(ValueError, match="CITIZEN_GRAPH_TOKEN_LEEWAY must be"):
         IdentitySettings.from_env({"CITIZEN_GRAPH_TOKEN_LEEWAY": value})
+
+
+async def test_trusted_issuers_route_each_token_to_its_verifier(
+    verifier: TokenVerifier, tmp_path: Path, es_signer: Signer
+) -> None:
+    dev = DevIssuer.load_or_create(tmp_path)
+    issuers = TrustedIssuers(verifier, dev.verifier())
+
+    broker_viewer = await issuers.verify(es_signer.sign(claims()))
+    dev_viewer = await issuers.verify(dev.issue(CHILD))
+
+    assert (broker_viewer.person_id, dev_viewer.person_id) == (PERSON, CHILD)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda s: s.sign(claims(iss="https://evil.example.test")), "wrong_issuer"),
+        (lambda s: s.sign(claims(iss=None)), "missing_claim"),
+        (lambda s: s.sign(claims(iss=["a", "b"])), "wrong_issuer"),
+        (lambda s: s.sign(claims(iss=DEV_ISSUER)), "unknown_key"),
+        (lambda s: "garbage", "malformed_token"),
+        (lambda s: f"{segment({'alg': 'ES256'})}.bm90IGpzb24.c2ln", "malformed_token"),
+    ],
+    ids=[
+        "stranger",
+        "no iss",
+        "iss list",
+        "broker key as dev issuer",
+        "garbage",
+        "payload",
+    ],
+)
+async def test_trusted_issuers_refuse_what_no_verifier_accepts(
+    verifier: TokenVerifier,
+    tmp_path: Path,
+    es_signer: Signer,
+    make: Callable[[Signer], str],
+    reason: str,
+) -> None:
+    issuers = TrustedIssuers(verifier, DevIssuer.load_or_create(tmp_path).verifier())
+
+    with pytest.raises(Unauthenticated) as caught:
+        await issuers.verify(make(es_signer))
+
+    assert caught.value.reason == reason
