@@ -26,7 +26,7 @@ Keys, see :meth:`ServiceTokens.from_env`:
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ class ServiceTokens:
         self._jwks = dict(jwks)
         self.key_set = KeySet.parse(self._jwks)
         self.private_key = private_key
+        self._signing = keys.public_jwk(private_key) if private_key else None
 
     @classmethod
     def load_or_create(cls, path: Path) -> "ServiceTokens":
@@ -91,7 +92,7 @@ class ServiceTokens:
 
     def mint(self, viewer: Viewer, subgraph: str, now: datetime | None = None) -> str:
         """A token that hands ``viewer`` to ``subgraph`` for :data:`LIFETIME`."""
-        if self.private_key is None:
+        if self.private_key is None or self._signing is None:
             raise RuntimeError("This process holds no service token private key.")
         issued = now or datetime.now(UTC)
         claims = {
@@ -102,9 +103,9 @@ class ServiceTokens:
             "jti": str(uuid.uuid4()),
             **viewer_claims(viewer),
         }
-        jwk = keys.public_jwk(self.private_key)
-        headers = {"kid": jwk["kid"], "typ": TOKEN_TYPE}
-        return jwt.encode(claims, self.private_key, jwk["alg"], headers=headers)
+        headers = {"kid": self._signing["kid"], "typ": TOKEN_TYPE}
+        algorithm = self._signing["alg"]
+        return jwt.encode(claims, self.private_key, algorithm, headers=headers)
 
     def verify(self, token: str, subgraph: str) -> Viewer:
         """The viewer in ``token``, if it was minted for ``subgraph`` and is fresh."""
@@ -207,16 +208,25 @@ class ServiceTokenMiddleware:
     """ASGI middleware of a subgraph's HTTP app: no valid service token, no entry.
 
     On success the viewer is put into the request state (:func:`viewer_of`). Every
-    other request, whatever its path or operation, gets a 401 GraphQL error.
+    other request, whatever its path or operation, gets a 401 GraphQL error; only
+    the paths in ``exempt`` (a health check, say) pass without a token, and they
+    get no viewer.
     """
 
-    def __init__(self, app: ASGIApp, tokens: ServiceTokens, subgraph: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        tokens: ServiceTokens,
+        subgraph: str,
+        exempt: Collection[str] = (),
+    ) -> None:
         self.app = app
         self.tokens = tokens
         self.subgraph = subgraph
+        self.exempt = frozenset(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket") or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)

@@ -9,8 +9,10 @@ import httpx
 import jwt
 import pytest
 import strawberry
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from auth.dev_issuer import DevIssuer
@@ -163,10 +165,20 @@ class SubgraphApp(GraphQL[dict[str, Any], None]):
         return {"viewer": viewer_of(request)}
 
 
+async def health(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
 @pytest.fixture
 async def subgraph(tokens: ServiceTokens) -> AsyncIterator[httpx.AsyncClient]:
     schema = strawberry.federation.Schema(query=Query, types=[Person])
-    app = ServiceTokenMiddleware(SubgraphApp(schema), tokens, subgraph="cpr")
+    routes = [
+        Route("/healthz", health),
+        Route("/graphql", SubgraphApp(schema), methods=["GET", "POST"]),
+    ]
+    app = ServiceTokenMiddleware(
+        Starlette(routes=routes), tokens, subgraph="cpr", exempt={"/healthz"}
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://cpr") as client:
         yield client
@@ -227,3 +239,15 @@ async def test_the_subgraph_serves_the_viewer_of_a_valid_token(
     assert responses[0].json() == {"data": {"me": PERSON}}
     assert "type Person" in responses[1].json()["data"]["_service"]["sdl"]
     assert responses[2].json()["data"]["_entities"] == [{"personId": "p"}]
+
+
+async def test_only_exempt_paths_pass_without_a_token(
+    subgraph: httpx.AsyncClient,
+) -> None:
+    health = await subgraph.get("/healthz")
+    other = await subgraph.get("/healthz/../graphql")
+    unknown = await subgraph.get("/anything")
+
+    assert (health.status_code, health.text) == (200, "ok")
+    assert other.status_code == 401
+    assert unknown.status_code == 401
