@@ -305,17 +305,17 @@ def test_the_bearer_scheme_is_case_insensitive(value: str) -> None:
     assert bearer_token([value]) == "a.b.c"
 
 
-def test_www_authenticate_follows_rfc_6750() -> None:
+def test_challenge_follows_rfc_6750() -> None:
     missing = Unauthenticated("Sign in: the request carries no bearer token.")
     header = Unauthenticated("Two tokens.", reason="malformed_header")
     token = Unauthenticated('The "token" has \\ expired.', reason="expired")
 
-    assert missing.www_authenticate == 'Bearer realm="citizen-graph"'
-    assert header.www_authenticate == (
+    assert missing.challenge == 'Bearer realm="citizen-graph"'
+    assert header.challenge == (
         'Bearer realm="citizen-graph", error="invalid_request", '
         'error_description="Two tokens."'
     )
-    assert token.www_authenticate == (
+    assert token.challenge == (
         'Bearer realm="citizen-graph", error="invalid_token", '
         "error_description=\"The 'token' has ' expired.\""
     )
@@ -541,7 +541,7 @@ def test_the_401_response_carries_the_error_and_the_challenge() -> None:
             }
         ]
     }
-    assert response.headers["www-authenticate"] == error.www_authenticate
+    assert response.headers["www-authenticate"] == error.challenge
 
 
 async def test_known_keys_survive_a_failed_refresh(
