@@ -8,11 +8,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PEERS := tests/peers
 PEERS_STAMP := $(PEERS)/node_modules/.installed
+GRAPHIQL := gateway/graphiql
+VENDOR := gateway/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+CHROMIUM := /usr/bin/chromium
 DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit peers bench seed clean
+.PHONY: run test lint typecheck unit peers bench seed clean graphiql chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +31,33 @@ $(PEERS_STAMP): $(STAMP) $(PEERS)/package.json $(PEERS)/package-lock.json
 	cd $(PEERS) && PATH="$(CURDIR)/$(BIN):$$PATH" npm ci --no-audit --no-fund --loglevel=error
 	touch $(PEERS_STAMP)
 
+# GraphiQL's browser bundles (GraphiQL, React, the explorer plugin) come from npm
+# and are served by the gateway itself from gateway/static/vendor/: no CDN.
+$(VENDOR_STAMP): $(STAMP) $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
+	cd $(GRAPHIQL) && PATH="$(CURDIR)/$(BIN):$$PATH" npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp $(GRAPHIQL)/node_modules/react/umd/react.production.min.js \
+	   $(GRAPHIQL)/node_modules/react-dom/umd/react-dom.production.min.js \
+	   $(GRAPHIQL)/node_modules/graphiql/graphiql.min.js \
+	   $(GRAPHIQL)/node_modules/graphiql/graphiql.min.css $(VENDOR)/
+	cp $(GRAPHIQL)/node_modules/@graphiql/plugin-explorer/dist/index.umd.js \
+	   $(VENDOR)/plugin-explorer.umd.js
+	cp $(GRAPHIQL)/node_modules/@graphiql/plugin-explorer/dist/style.css \
+	   $(VENDOR)/plugin-explorer.css
+	touch $(VENDOR_STAMP)
+
+graphiql: $(VENDOR_STAMP)
+
+# The browser tests drive Debian's headless Chromium; as root, install it if absent.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "$(CHROMIUM) is missing: install Debian's chromium to run the browser tests."; \
+	  fi; \
+	fi
+
 $(DATA)/.seeded: $(STAMP)
 	$(BIN)/citizen-graph seed --data-dir $(DATA)
 	touch $(DATA)/.seeded
@@ -35,7 +66,7 @@ seed: $(STAMP)
 	$(BIN)/citizen-graph seed --data-dir $(DATA)
 	touch $(DATA)/.seeded
 
-run: $(STAMP) $(DATA)/.seeded
+run: $(STAMP) $(VENDOR_STAMP) $(DATA)/.seeded
 	CITIZEN_GRAPH_DATA_DIR=$(DATA) $(BIN)/citizen-graph serve --dev --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
@@ -45,13 +76,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/pytest -m 'not peers'
 
-peers: $(PEERS_STAMP)
+peers: $(PEERS_STAMP) $(VENDOR_STAMP) chromium
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -m peers
 
-test: $(STAMP) $(PEERS_STAMP)
+test: $(STAMP) $(PEERS_STAMP) $(VENDOR_STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -61,4 +92,4 @@ bench: $(STAMP) $(PEERS_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tests.bench.run --output BENCHMARKS.md
 
 clean:
-	rm -rf $(VENV) $(DATA) $(PEERS)/node_modules .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DATA) $(PEERS)/node_modules $(GRAPHIQL)/node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache

@@ -1,18 +1,23 @@
 """The ``citizen-graph`` command line.
 
-Each subcommand lives in its own module under :mod:`gateway.commands` and exposes
-``register(subparsers)``, which adds its parser and sets ``handler``: a function of
-the parsed arguments that returns the exit status.
+Each subcommand is a module of :mod:`gateway.commands`, found there (no list to
+keep), that exposes ``register(subparsers)``: it adds its parser and sets
+``handler``, a function of the parsed arguments that returns the exit status.
 """
 
 import argparse
 import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("seed", "personas", "subgraph", "token")
-"""Modules of :mod:`gateway.commands`, in the order ``--help`` lists them."""
+from gateway import commands
+
+
+def command_names() -> list[str]:
+    """The modules of :mod:`gateway.commands`, each one subcommand, sorted."""
+    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="INFO", help="logging level (default INFO)"
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in command_names():
         module = importlib.import_module(f"gateway.commands.{name}")
         module.register(subparsers)
     return parser

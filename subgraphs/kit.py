@@ -1,21 +1,39 @@
 """The kit every authority's subgraph is built from.
 
 It holds what is the same for all authorities: opening a database from a URL, the
-per-request context, batched loading by key, and the :class:`Subgraph` descriptor
+per-request context, batched loading by key, a federation schema whose
+``_entities`` checks every representation, and the :class:`Subgraph` descriptor
 that the gateway and the command line work with. It knows no authority.
+
+Errors of the kit reach the client with a stable ``extensions.code``:
+
+    SubgraphError             base
+    ├── BadRepresentation     BAD_REPRESENTATION: an ``_entities`` item is malformed
+    └── NotFound              NOT_FOUND: no such entity, or none the viewer may see
 """
 
+import asyncio
+import inspect
+import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import strawberry
 from aiodataloader import DataLoader
+from graphql import GraphQLError
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from strawberry.federation.schema import FederationAny
+from strawberry.federation.schema_directives import External, Key
+from strawberry.types import ExecutionContext, Info
+from strawberry.types.base import StrawberryObjectDefinition
 
 from auth.viewer import Viewer
+
+logger = logging.getLogger(__name__)
 
 MAX_BATCH_SIZE = 500
 """Keys per ``IN (...)`` query; well under SQLite's limit on bound parameters."""
@@ -100,6 +118,185 @@ def loader(
 ) -> DataLoader:  # type: ignore[type-arg]
     """A per-request dataloader over ``batch``, split to respect parameter limits."""
     return DataLoader(batch, max_batch_size=max_batch_size)
+
+
+class SubgraphError(GraphQLError):
+    """Base of the kit's errors; ``code`` lands in ``extensions.code``."""
+
+    code = "SUBGRAPH_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **extensions})
+
+
+class BadRepresentation(SubgraphError):
+    """An entity representation that names no entity or does not match its key."""
+
+    code = "BAD_REPRESENTATION"
+
+
+class NotFound(SubgraphError):
+    """Nothing by that key, or nothing the viewer may see: the two look the same."""
+
+    code = "NOT_FOUND"
+
+
+class _ResolveFailed(SubgraphError):
+    code = "INTERNAL_SERVER_ERROR"
+
+
+@dataclass(frozen=True)
+class _Entity:
+    """What ``_entities`` needs to know about one entity type."""
+
+    origin: type
+    keys: tuple[frozenset[str], ...]
+    external: frozenset[str]
+    python_names: dict[str, str]
+
+
+class Schema(strawberry.federation.Schema):
+    """A federation schema whose ``_entities`` checks each representation.
+
+    A representation that is not an object, names no entity type of this subgraph,
+    lacks a key field or carries a field that is neither a key nor ``@external``
+    resolves to null for that item with one ``BAD_REPRESENTATION`` error; the other
+    items resolve as usual and keep the order of the representations (Apollo
+    Federation subgraph specification, ``Query._entities``).
+
+    ``resolve_reference`` receives the key fields by their Python names (and
+    ``info`` when it asks for it); it may be async and should load through the
+    request's dataloaders so that one batch costs one query.
+    """
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: ExecutionContext | None = None,
+    ) -> None:
+        """Log unexpected errors only; those with a stable code are answers."""
+        unexpected = [e for e in errors if not _expected(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+    async def entities_resolver(  # type: ignore[override]
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[object]:
+        results = [self._resolve_one(info, i, r) for i, r in enumerate(representations)]
+        return list(await asyncio.gather(*results))
+
+    async def _resolve_one(self, info: Info, index: int, representation: Any) -> Any:
+        try:
+            entity, kwargs = self._check(index, representation)
+        except BadRepresentation as error:
+            return error
+        resolve = getattr(entity.origin, "resolve_reference", None)
+        try:
+            if resolve is None:
+                return entity.origin(**kwargs)
+            if _wants_info(resolve):
+                kwargs["info"] = info
+            result = resolve(**kwargs)
+            return await result if inspect.isawaitable(result) else result
+        except GraphQLError as error:
+            return error
+        except Exception:
+            logger.exception("Resolving an entity reference failed.")
+            return _ResolveFailed("The entity could not be resolved.")
+
+    def _check(self, index: int, representation: Any) -> tuple[_Entity, dict[str, Any]]:
+        if not isinstance(representation, dict):
+            raise BadRepresentation(f"Representation {index} is not an object.")
+        typename = representation.get("__typename")
+        if not isinstance(typename, str):
+            raise BadRepresentation(
+                f"Representation {index} has no __typename naming its type."
+            )
+        entity = self._entities().get(typename)
+        if entity is None:
+            raise BadRepresentation(
+                f"The type {typename!r} of representation {index} is not an entity "
+                "of this subgraph."
+            )
+        fields = set(representation) - {"__typename"}
+        key = _matching_key(entity, fields)
+        if key is None:
+            raise BadRepresentation(_key_mismatch(typename, index, entity, fields))
+        kwargs: dict[str, Any] = {}
+        for name in fields:
+            value = representation[name]
+            if value is None or isinstance(value, dict | list):
+                raise BadRepresentation(
+                    f"The field {name!r} of representation {index} ({typename!r}) "
+                    "must be a scalar value."
+                )
+            kwargs[entity.python_names.get(name, name)] = value
+        return entity, kwargs
+
+    def _entities(self) -> dict[str, _Entity]:
+        cached: dict[str, _Entity] | None = self.__dict__.get("_entity_cache")
+        if cached is None:
+            cached = _entity_types(self)
+            self.__dict__["_entity_cache"] = cached
+        return cached
+
+
+def _entity_types(schema: strawberry.federation.Schema) -> dict[str, _Entity]:
+    converter = schema.config.name_converter
+    entities: dict[str, _Entity] = {}
+    for name, concrete in schema.schema_converter.type_map.items():
+        definition = concrete.definition
+        if not isinstance(definition, StrawberryObjectDefinition):
+            continue
+        keys = tuple(
+            frozenset(str(d.fields).split())
+            for d in definition.directives or ()
+            if isinstance(d, Key)
+        )
+        if not keys:
+            continue
+        names = {converter.from_field(f): f.python_name for f in definition.fields}
+        external = frozenset(
+            converter.from_field(f)
+            for f in definition.fields
+            if any(isinstance(d, External) for d in f.directives or ())
+        )
+        entities[name] = _Entity(definition.origin, keys, external, names)
+    return entities
+
+
+def _matching_key(entity: _Entity, fields: set[str]) -> frozenset[str] | None:
+    for key in entity.keys:
+        if key <= fields and fields - key <= entity.external:
+            return key
+    return None
+
+
+def _key_mismatch(typename: str, index: int, entity: _Entity, fields: set[str]) -> str:
+    key = entity.keys[0]
+    missing = sorted(key - fields)
+    if missing:
+        return (
+            f"Representation {index} of {typename!r} lacks the key field "
+            f"{missing[0]!r}."
+        )
+    extra = sorted(fields - key - entity.external)
+    return (
+        f"Representation {index} of {typename!r} has the field {extra[0]!r}, "
+        "which is not a key field of that type."
+    )
+
+
+def _expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return True  # a syntax or validation error of the request
+    return isinstance(original, GraphQLError) and "code" in (original.extensions or {})
+
+
+@cache
+def _wants_info(function: Callable[..., Any]) -> bool:
+    return "info" in inspect.signature(function).parameters
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,39 @@
+"""``citizen-graph subgraph NAME``: serve one authority's subgraph over HTTP.
+
+The service answers ``POST /graphql`` (with ``_service`` and ``_entities``) on its
+own database, as configured by :class:`gateway.settings.Settings`. The viewer of a
+request is read by :func:`subgraphs.service.viewer_from_scope`; until an
+authentication middleware sets it, every request is anonymous.
+"""
+
+import argparse
+from pathlib import Path
+
+import uvicorn
+
+from gateway.settings import Settings
+from subgraphs import registry
+from subgraphs.kit import Database
+from subgraphs.service import create_app
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the ``subgraph`` subcommand."""
+    parser = subparsers.add_parser("subgraph", help="serve one authority over HTTP")
+    parser.add_argument("name", choices=registry.AUTHORITIES, help="the authority")
+    parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
+    parser.add_argument("--port", type=int, default=4001, help="default 4001")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="folder of the SQLite files"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve the subgraph until interrupted."""
+    settings = Settings.from_env(data_dir=args.data_dir)
+    subgraph = registry.load(args.name)
+    database = Database.open(settings.database_url(args.name))
+    app = create_app(subgraph, database)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
+    return 0

@@ -1,0 +1,1 @@
+"""The civil register (CPR): people, names, addresses, civil status and family."""

@@ -1,0 +1,133 @@
+"""Per-request loaders of the civil register: one ``IN (...)`` query per batch.
+
+A :class:`CprContext` serves exactly one request; its loaders cache what they
+loaded for that request only and are never shared.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import RowMapping, Select, select
+
+from subgraphs import kit
+from subgraphs.cpr.models import addresses, parent_child, persons, protections
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A person's row (with the address's columns) and their protections."""
+
+    row: RowMapping
+    protections: tuple[RowMapping, ...]
+
+    @property
+    def person_id(self) -> str:
+        """The person's key."""
+        return str(self.row["person_id"])
+
+
+def _person_query(ids: Sequence[str]) -> Select[Any]:
+    return (
+        select(
+            persons,
+            addresses.c.street,
+            addresses.c.house_number,
+            addresses.c.floor,
+            addresses.c.door,
+            addresses.c.postcode,
+            addresses.c.city,
+            addresses.c.municipality_code,
+            protections.c.kind.label("protection_kind"),
+            protections.c.valid_from.label("protection_from"),
+            protections.c.valid_to.label("protection_to"),
+        )
+        .select_from(
+            persons.outerjoin(addresses).outerjoin(
+                protections, protections.c.person_id == persons.c.person_id
+            )
+        )
+        .where(persons.c.person_id.in_(ids))
+    )
+
+
+async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
+    async with database.engine.connect() as connection:
+        result = await connection.execute(statement)
+        return result.mappings().all()
+
+
+async def load_people(
+    database: kit.Database, ids: list[str]
+) -> list[PersonRecord | None]:
+    """People by id with address and protections, in the order of ``ids``."""
+    rows = await _fetch(database, _person_query(ids))
+    records: dict[str, PersonRecord] = {}
+    for row in rows:
+        person_id = row["person_id"]
+        known = records.get(person_id)
+        found = (row,) if row["protection_kind"] is not None else ()
+        if known is None:
+            records[person_id] = PersonRecord(row, found)
+        else:
+            records[person_id] = PersonRecord(known.row, known.protections + found)
+    return [records.get(i) for i in ids]
+
+
+async def load_children(
+    database: kit.Database, parent_ids: list[str]
+) -> list[list[RowMapping]]:
+    """Each parent's children (person rows plus ``custody``), oldest first."""
+    statement = (
+        select(
+            parent_child.c.parent_id,
+            parent_child.c.custody,
+            persons.c.person_id,
+            persons.c.cpr,
+            persons.c.first_names,
+            persons.c.middle_name,
+            persons.c.last_name,
+            persons.c.addressing_name,
+            persons.c.birth_date,
+        )
+        .join(persons, persons.c.person_id == parent_child.c.child_id)
+        .where(parent_child.c.parent_id.in_(parent_ids))
+        .order_by(persons.c.birth_date, persons.c.person_id)
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(parent_ids, rows, key=lambda row: row["parent_id"])
+
+
+async def load_parents(
+    database: kit.Database, child_ids: list[str]
+) -> list[list[RowMapping]]:
+    """Each child's parents: ``parent_id`` and ``custody``."""
+    statement = select(parent_child).where(parent_child.c.child_id.in_(child_ids))
+    rows = await _fetch(database, statement.order_by(parent_child.c.parent_id))
+    return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
+
+
+@dataclass(eq=False)
+class CprContext(kit.SubgraphContext):
+    """A request to the civil register, with its own loaders."""
+
+    people: DataLoader[str, PersonRecord | None] = field(init=False)
+    children: DataLoader[str, list[RowMapping]] = field(init=False)
+    parents: DataLoader[str, list[RowMapping]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        database = self.database
+
+        async def people(ids: list[str]) -> list[PersonRecord | None]:
+            return await load_people(database, ids)
+
+        async def children(ids: list[str]) -> list[list[RowMapping]]:
+            return await load_children(database, ids)
+
+        async def parents(ids: list[str]) -> list[list[RowMapping]]:
+            return await load_parents(database, ids)
+
+        self.people = kit.loader(people)
+        self.children = kit.loader(children)
+        self.parents = kit.loader(parents)

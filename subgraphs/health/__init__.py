@@ -1,0 +1,1 @@
+"""Health: the general practitioner, medicine card, vaccinations and records."""

@@ -1,0 +1,87 @@
+"""Per-request loaders of the health authority: one ``IN (...)`` query per batch."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import ColumnElement, RowMapping, Table, select
+
+from subgraphs import kit
+from subgraphs.health.models import (
+    health_records,
+    hospital_records,
+    lab_results,
+    medications,
+    referrals,
+    vaccinations,
+)
+
+Rows = list[RowMapping]
+
+
+async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
+    async with database.engine.connect() as connection:
+        result = await connection.execute(statement)
+        return result.mappings().all()
+
+
+async def load_records(
+    database: kit.Database, people: list[str]
+) -> list[RowMapping | None]:
+    """Each person's health record; None for a person without one."""
+    statement = select(health_records).where(health_records.c.person_id.in_(people))
+    rows = await _fetch(database, statement)
+    return kit.ordered(people, rows, key=lambda row: row["person_id"])
+
+
+def lists_of(
+    database: kit.Database, table: Table, *order: ColumnElement[Any]
+) -> Callable[[list[str]], Awaitable[list[Rows]]]:
+    """A batch function loading ``table``'s rows per person, in ``order``."""
+
+    async def batch(people: list[str]) -> list[Rows]:
+        statement = (
+            select(table)
+            .where(table.c.person_id.in_(people))
+            .order_by(*order, table.c.id)
+        )
+        rows = await _fetch(database, statement)
+        return kit.grouped(people, rows, key=lambda row: row["person_id"])
+
+    return batch
+
+
+@dataclass(eq=False)
+class HealthContext(kit.SubgraphContext):
+    """A request to the health authority, with its own loaders."""
+
+    records: DataLoader[str, RowMapping | None] = field(init=False)
+    medications: DataLoader[str, Rows] = field(init=False)
+    vaccinations: DataLoader[str, Rows] = field(init=False)
+    lab_results: DataLoader[str, Rows] = field(init=False)
+    hospital_records: DataLoader[str, Rows] = field(init=False)
+    referrals: DataLoader[str, Rows] = field(init=False)
+
+    def __post_init__(self) -> None:
+        database = self.database
+
+        async def records(keys: list[str]) -> list[RowMapping | None]:
+            return await load_records(database, keys)
+
+        self.records = kit.loader(records)
+        self.medications = kit.loader(
+            lists_of(database, medications, medications.c.start_date.desc())
+        )
+        self.vaccinations = kit.loader(
+            lists_of(database, vaccinations, vaccinations.c.given_on)
+        )
+        self.lab_results = kit.loader(
+            lists_of(database, lab_results, lab_results.c.sampled_on.desc())
+        )
+        self.hospital_records = kit.loader(
+            lists_of(database, hospital_records, hospital_records.c.admitted.desc())
+        )
+        self.referrals = kit.loader(
+            lists_of(database, referrals, referrals.c.issued.desc())
+        )

@@ -1,0 +1,1 @@
+"""Property: the building register, the cadastre, ownership and valuation."""

@@ -1,0 +1,114 @@
+"""Per-request loaders of the property register: one ``IN (...)`` query per batch."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import RowMapping, select
+
+from subgraphs import kit
+from subgraphs.property.models import buildings, ownerships, properties, valuations
+
+Rows = list[RowMapping]
+
+
+async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
+    async with database.engine.connect() as connection:
+        result = await connection.execute(statement)
+        return result.mappings().all()
+
+
+async def load_homes(database: kit.Database, people: list[str]) -> list[Rows]:
+    """Each person's properties with their share, by BFE number."""
+    statement = (
+        select(
+            properties,
+            ownerships.c.person_id,
+            ownerships.c.numerator,
+            ownerships.c.denominator,
+            ownerships.c.since,
+        )
+        .join(ownerships, ownerships.c.bfe_number == properties.c.bfe_number)
+        .where(ownerships.c.person_id.in_(people))
+        .order_by(properties.c.bfe_number)
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(people, rows, key=lambda row: row["person_id"])
+
+
+async def load_properties(
+    database: kit.Database, numbers: list[int]
+) -> list[RowMapping | None]:
+    """Properties by BFE number; None for a number the register does not hold."""
+    statement = select(properties).where(properties.c.bfe_number.in_(numbers))
+    rows = await _fetch(database, statement)
+    return kit.ordered(numbers, rows, key=lambda row: row["bfe_number"])
+
+
+async def load_owners(database: kit.Database, numbers: list[int]) -> list[Rows]:
+    """The owners of each property, the longest-standing first."""
+    statement = (
+        select(ownerships)
+        .where(ownerships.c.bfe_number.in_(numbers))
+        .order_by(ownerships.c.since, ownerships.c.id)
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
+
+
+async def load_buildings(database: kit.Database, numbers: list[int]) -> list[Rows]:
+    """The buildings on each property, by building number."""
+    statement = (
+        select(buildings)
+        .where(buildings.c.bfe_number.in_(numbers))
+        .order_by(buildings.c.building_number)
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
+
+
+async def load_valuations(database: kit.Database, numbers: list[int]) -> list[Rows]:
+    """The valuations of each property, newest year first."""
+    statement = (
+        select(valuations)
+        .where(valuations.c.bfe_number.in_(numbers))
+        .order_by(valuations.c.year.desc())
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
+
+
+@dataclass(eq=False)
+class PropertyContext(kit.SubgraphContext):
+    """A request to the property register, with its own loaders."""
+
+    homes: DataLoader[str, Rows] = field(init=False)
+    properties: DataLoader[int, RowMapping | None] = field(init=False)
+    owners: DataLoader[int, Rows] = field(init=False)
+    buildings: DataLoader[int, Rows] = field(init=False)
+    valuations: DataLoader[int, Rows] = field(init=False)
+
+    def __post_init__(self) -> None:
+        database = self.database
+
+        async def homes(keys: list[str]) -> list[Rows]:
+            return await load_homes(database, keys)
+
+        async def by_number(keys: list[int]) -> list[RowMapping | None]:
+            return await load_properties(database, keys)
+
+        async def owners(keys: list[int]) -> list[Rows]:
+            return await load_owners(database, keys)
+
+        async def on_property(keys: list[int]) -> list[Rows]:
+            return await load_buildings(database, keys)
+
+        async def valued(keys: list[int]) -> list[Rows]:
+            return await load_valuations(database, keys)
+
+        self.homes = kit.loader(homes)
+        self.properties = kit.loader(by_number)
+        self.owners = kit.loader(owners)
+        self.buildings = kit.loader(on_property)
+        self.valuations = kit.loader(valued)

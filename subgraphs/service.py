@@ -1,0 +1,86 @@
+"""One authority's subgraph as its own HTTP service (Starlette + Strawberry).
+
+``POST /graphql`` answers the subgraph's schema, ``_service`` and ``_entities``
+included. Each request gets a fresh context built from a :class:`Viewer` by
+:meth:`~subgraphs.kit.Subgraph.make_context`, exactly as the gateway builds it
+in-process.
+
+Where the viewer comes from: ``viewer_source(request)``, by default
+:func:`viewer_from_scope`, which reads the ASGI scope key :data:`VIEWER_SCOPE_KEY`
+that an authentication middleware in front of the app puts there. No middleware
+means the anonymous viewer, who is allowed nothing personal. Verifying the
+gateway's service token and setting this key is that middleware's job; there is
+no header a client could set to choose a viewer.
+"""
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from auth.viewer import ANONYMOUS, Viewer
+from subgraphs.kit import Database, Subgraph, SubgraphContext
+
+VIEWER_SCOPE_KEY = "citizen_graph.viewer"
+"""The ASGI scope key under which authentication leaves the request's viewer."""
+
+ViewerSource = Callable[[Request | WebSocket], Viewer]
+
+
+def viewer_from_scope(request: Request | WebSocket) -> Viewer:
+    """The viewer that authentication put in the scope; anonymous if none."""
+    viewer = request.scope.get(VIEWER_SCOPE_KEY)
+    return viewer if isinstance(viewer, Viewer) else ANONYMOUS
+
+
+class SubgraphGraphQL(GraphQL[SubgraphContext, None]):
+    """Strawberry's ASGI app with a per-request subgraph context."""
+
+    def __init__(
+        self, subgraph: Subgraph, database: Database, viewer_source: ViewerSource
+    ) -> None:
+        super().__init__(subgraph.schema, graphql_ide=None, allow_queries_via_get=False)
+        self.subgraph = subgraph
+        self.database = database
+        self.viewer_source = viewer_source
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> SubgraphContext:
+        """A fresh context for this request only, with its own loaders."""
+        return self.subgraph.make_context(self.viewer_source(request), self.database)
+
+
+def create_app(
+    subgraph: Subgraph,
+    database: Database,
+    viewer_source: ViewerSource = viewer_from_scope,
+    middleware: Sequence[Middleware] = (),
+) -> Starlette:
+    """The HTTP service of ``subgraph`` over ``database``; closes it on shutdown."""
+    graphql = SubgraphGraphQL(subgraph, database, viewer_source)
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "subgraph": subgraph.name})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await database.close()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        middleware=list(middleware),
+        lifespan=lifespan,
+    )

@@ -1,0 +1,1 @@
+"""The tax agency (Skatteforvaltningen) and its monthly income register (eIndkomst)."""

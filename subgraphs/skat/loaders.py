@@ -1,0 +1,89 @@
+"""Per-request loaders of the tax agency: one ``IN (...)`` query per batch."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import RowMapping, func, select
+
+from subgraphs import kit
+from subgraphs.skat.models import payslips, tax_assessments
+
+PayslipKey = tuple[str, int]
+"""A person and how many of their newest pay periods to load."""
+
+
+async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
+    async with database.engine.connect() as connection:
+        result = await connection.execute(statement)
+        return result.mappings().all()
+
+
+async def load_payslips(
+    database: kit.Database, keys: list[PayslipKey]
+) -> list[list[RowMapping]]:
+    """The payslips of each person's ``last`` newest pay periods, newest first.
+
+    One query for the whole batch: pay periods are ranked per person in the
+    database, so only the rows asked for leave it.
+    """
+    most = max(last for _, last in keys)
+    rank = (
+        func.dense_rank()
+        .over(
+            partition_by=payslips.c.person_id, order_by=payslips.c.period_start.desc()
+        )
+        .label("period_rank")
+    )
+    people = sorted({person for person, _ in keys})
+    ranked = select(payslips, rank).where(payslips.c.person_id.in_(people)).subquery()
+    statement = (
+        select(ranked)
+        .where(ranked.c.period_rank <= most)
+        .order_by(ranked.c.period_start.desc(), ranked.c.employer_cvr, ranked.c.id)
+    )
+    rows = await _fetch(database, statement)
+    by_person = kit.grouped(people, rows, key=lambda row: row["person_id"])
+    found = dict(zip(people, by_person, strict=True))
+    return [
+        [row for row in found[person] if row["period_rank"] <= last]
+        for person, last in keys
+    ]
+
+
+async def load_assessments(
+    database: kit.Database, keys: list[str]
+) -> list[list[RowMapping]]:
+    """Each person's tax assessments, newest year first, then newest issued."""
+    statement = (
+        select(tax_assessments)
+        .where(tax_assessments.c.person_id.in_(keys))
+        .order_by(
+            tax_assessments.c.year.desc(),
+            tax_assessments.c.issued.desc(),
+            tax_assessments.c.id,
+        )
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(keys, rows, key=lambda row: row["person_id"])
+
+
+@dataclass(eq=False)
+class SkatContext(kit.SubgraphContext):
+    """A request to the tax agency, with its own loaders."""
+
+    payslips: DataLoader[PayslipKey, list[RowMapping]] = field(init=False)
+    assessments: DataLoader[str, list[RowMapping]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        database = self.database
+
+        async def payslips(keys: list[PayslipKey]) -> list[list[RowMapping]]:
+            return await load_payslips(database, keys)
+
+        async def assessments(keys: list[str]) -> list[list[RowMapping]]:
+            return await load_assessments(database, keys)
+
+        self.payslips = kit.loader(payslips)
+        self.assessments = kit.loader(assessments)

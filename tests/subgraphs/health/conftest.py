@@ -1,0 +1,25 @@
+"""Fixtures of the health authority's tests: a fresh database on each backend."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from subgraphs import kit
+from subgraphs.health.models import metadata
+from tests.subgraphs.authorities import (
+    BACKENDS,
+    authorities_postgres_url,
+    open_database,
+)
+
+__all__ = ["authorities_postgres_url", "database"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[kit.Database]:
+    """An empty health authority database."""
+    async for opened in open_database(request, tmp_path, metadata):
+        yield opened
