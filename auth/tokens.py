@@ -45,7 +45,7 @@ from auth.jwks import (
     JwksSource,
     KeyCache,
 )
-from auth.viewer import AssuranceLevel, Viewer
+from auth.viewer import ANONYMOUS, AssuranceLevel, Viewer
 
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
 DEFAULT_LEEWAY = 30.0
@@ -268,17 +268,21 @@ class TrustedIssuers:
     development issuer; a token goes to the verifier of its ``iss``.
 
     Reading ``iss`` before verification only chooses the verifier, which then
-    checks the token completely, ``iss`` included.
+    checks the token completely, ``iss`` included. With ``anonymous``, a request
+    without any Authorization header is the anonymous viewer, who may see nothing
+    personal; a bad token is still refused.
     """
 
-    def __init__(self, *verifiers: TokenVerifier) -> None:
+    def __init__(self, *verifiers: TokenVerifier, anonymous: bool = False) -> None:
         self.verifiers = {verifier.issuer: verifier for verifier in verifiers}
+        self.anonymous = anonymous
 
     async def authenticate(self, connection: HTTPConnection) -> Viewer:
         """The viewer of a request, from its Authorization header only."""
-        return await self.verify(
-            bearer_token(connection.headers.getlist("authorization"))
-        )
+        values = connection.headers.getlist("authorization")
+        if not values and self.anonymous:
+            return ANONYMOUS
+        return await self.verify(bearer_token(values))
 
     async def verify(self, token: str) -> Viewer:
         """The viewer that ``token`` names; raises :class:`Unauthenticated`."""
