@@ -1,16 +1,19 @@
 """``citizen-graph subgraph NAME``: serve one authority's subgraph over HTTP.
 
 The service answers ``POST /graphql`` (with ``_service`` and ``_entities``) on its
-own database, as configured by :class:`gateway.settings.Settings`. The viewer of a
-request is read by :func:`subgraphs.service.viewer_from_scope`; until an
-authentication middleware sets it, every request is anonymous.
+own database, as configured by :class:`gateway.settings.Settings`. Every request
+but ``GET /health`` must carry the gateway's service token for this subgraph
+(:mod:`auth.service_tokens`), which also carries the request's viewer.
 """
 
 import argparse
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
+from auth.service_tokens import ServiceTokenMiddleware, ServiceTokens
 from gateway.settings import Settings
 from subgraphs import registry
 from subgraphs.kit import Database
@@ -32,8 +35,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     """Serve the subgraph until interrupted."""
     settings = Settings.from_env(data_dir=args.data_dir)
-    subgraph = registry.load(args.name)
-    database = Database.open(settings.database_url(args.name))
-    app = create_app(subgraph, database)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
+    uvicorn.run(
+        build_app(args.name, settings), host=args.host, port=args.port, log_config=None
+    )
     return 0
+
+
+def build_app(name: str, settings: Settings) -> Starlette:
+    """The service of subgraph ``name``, open only to the gateway's service tokens."""
+    guard = Middleware(
+        ServiceTokenMiddleware,
+        tokens=ServiceTokens.from_env(settings.data_dir),
+        subgraph=name,
+        exempt={"/health"},
+    )
+    database = Database.open(settings.database_url(name))
+    return create_app(registry.load(name), database, middleware=[guard])
