@@ -85,7 +85,7 @@ class ServiceTokens:
         env = os.environ if environ is None else environ
         jwks_file = env.get("CITIZEN_GRAPH_SERVICE_JWKS_FILE")
         if jwks_file:
-            return cls.from_jwks(json.loads(Path(jwks_file).read_text()))
+            return cls.from_jwks(_read_jwks(Path(jwks_file)))
         key_file = env.get("CITIZEN_GRAPH_SERVICE_KEY_FILE")
         return cls.load_or_create(Path(key_file) if key_file else data_dir / KEY_FILE)
 
@@ -140,6 +140,16 @@ class ServiceTokens:
         except jwt_errors.InvalidTokenError as exc:
             raise refusal(exc) from exc
         return viewer_from_service_claims(claims)
+
+
+def _read_jwks(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise keys.KeyFileError(f"The JWKS file {str(path)!r} is unreadable.") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise keys.KeyFileError(f"The JWKS file {str(path)!r} holds no JWKS.")
+    return document
 
 
 def viewer_claims(viewer: Viewer) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from strawberry.asgi import GraphQL
 
 from auth.dev_issuer import DevIssuer
 from auth.errors import Unauthenticated
+from auth.keys import KeyFileError
 from auth.service_tokens import (
     KEY_FILE,
     ServiceTokenMiddleware,
@@ -251,3 +252,15 @@ async def test_only_exempt_paths_pass_without_a_token(
     assert (health.status_code, health.text) == (200, "ok")
     assert other.status_code == 401
     assert unknown.status_code == 401
+
+
+@pytest.mark.parametrize("content", [None, "not json", "[]", '{"keys": 3}'])
+def test_an_unusable_jwks_file_is_a_clear_error(
+    tmp_path: Path, content: str | None
+) -> None:
+    path = tmp_path / "service-jwks.json"
+    if content is not None:
+        path.write_text(content)
+
+    with pytest.raises(KeyFileError, match=r"service-jwks\.json"):
+        ServiceTokens.from_env(tmp_path, {"CITIZEN_GRAPH_SERVICE_JWKS_FILE": str(path)})
