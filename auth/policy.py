@@ -7,8 +7,8 @@ carry a name so they can be printed in the supergraph and in the access matrix.
 
 Authorities attach rules with :func:`guarded`, a Strawberry field extension: a denied
 field resolves to null with exactly one ``FORBIDDEN`` error at its path, and its
-resolver never runs. An allowed field is reported to the context's
-``record_access(owner_id, coordinate)``, when it has one, for the access log.
+resolver never runs. An allowed field is reported to the request's recorder
+(:mod:`auth.recording`) for the access log.
 
 Rules deny by default: a subject without an owner, or a viewer without a person, is
 allowed nothing but what a rule grants explicitly.
@@ -21,6 +21,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
 from auth.errors import Forbidden
+from auth.recording import record
 from auth.viewer import AssuranceLevel, Viewer
 
 CUSTODY_AGE_LIMIT = 15
@@ -130,9 +131,8 @@ class Guard(FieldExtension):
         viewer = getattr(info.context, "viewer", None)
         if not isinstance(viewer, Viewer) or not self.rule.allows(viewer, source):
             raise Forbidden(f"You may not see the field {info.field_name!r}.")
-        record = getattr(info.context, "record_access", None)
         owner = owner_of(source)
-        if record is not None and owner is not None:
+        if owner is not None:
             record(owner, f"{info._raw_info.parent_type.name}.{info.field_name}")
 
     def resolve(

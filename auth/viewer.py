@@ -49,6 +49,7 @@ class Relations:
 
     spouse_id: str | None = None
     children: tuple[ChildRelation, ...] = ()
+    parent_ids: tuple[str, ...] = ()
 
     def child(self, person_id: str) -> ChildRelation | None:
         """The relation to ``person_id`` if that person is the viewer's child."""

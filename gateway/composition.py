@@ -28,7 +28,7 @@ from auth.viewer import Viewer
 from gateway.seams import Executor
 from gateway.settings import Settings
 from subgraphs.kit import Database
-from subgraphs.registry import load_all
+from subgraphs.registry import load_graph
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class CitizenGraph:
                 subgraphs do not compose.
         """
         try:
-            subgraphs = load_all()
+            subgraphs = load_graph()
         except ImportError as exc:
             raise CompositionError(
                 f"An authority's subgraph is not part of this installation: {exc}."
@@ -120,7 +120,8 @@ class CitizenGraph:
             "resolvers.transports", "InProcessTransport", "The in-process transport"
         )
         self.databases = {
-            s.name: Database.open(self.settings.database_url(s.name)) for s in subgraphs
+            s.name: Database.open(self.settings.database_url(s.database_name))
+            for s in subgraphs
         }
         transports = {
             s.name: transport_class(s, self.databases[s.name]) for s in subgraphs

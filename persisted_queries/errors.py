@@ -32,6 +32,11 @@ class PersistedQueryError(GraphQLError):
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message, extensions={"code": self.code, **extensions})
 
+    @property
+    def status(self) -> int:
+        """``http_status``, under the name the gateway's seams read."""
+        return self.http_status
+
 
 class BadRequest(PersistedQueryError):
     """A request parameter has the wrong type or shape."""

@@ -13,13 +13,14 @@ depends on the deployment's :class:`Mode`.
 """
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from persisted_queries import apq
-from persisted_queries.cache import StoredDocument
+from persisted_queries.cache import Key, StoredDocument
 from persisted_queries.errors import (
     BadRequest,
     DocumentNotFound,
@@ -32,6 +33,9 @@ from persisted_queries.manifest import MAX_ID_LENGTH, valid_document_id
 from persisted_queries.store import DocumentStore
 
 logger = logging.getLogger(__name__)
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,199}")
+"""A GraphQL name, as an APQ registration may record it."""
 
 REQUEST_SOURCE = "request"
 """The source of a document whose text came with the request itself."""
@@ -59,6 +63,13 @@ class Mode(StrEnum):
             raise ValueError(
                 f"Unknown persisted-query mode {value!r}; use one of {names}."
             ) from exc
+
+    @classmethod
+    def from_setting(cls, value: str | None, *, production: bool) -> "Mode":
+        """The configured mode, or the default of the deployment when unset."""
+        if value is None or not value.strip():
+            return cls.default(production=production)
+        return cls.parse(value)
 
     @classmethod
     def default(cls, *, production: bool) -> "Mode":
@@ -110,6 +121,26 @@ class ResolvedDocument:
         )
 
 
+class RequestParams(Protocol):
+    """The parameters the server has read, as ``gateway.http.GraphQLParams``."""
+
+    @property
+    def query(self) -> str | None: ...
+
+    @property
+    def operation_name(self) -> str | None: ...
+
+    @property
+    def extensions(self) -> Mapping[str, Any]: ...
+
+    @property
+    def document_id(self) -> str | None: ...
+
+
+TextResolver = Callable[[RequestParams], Awaitable[str]]
+"""The gateway's document seam: the text to run, or a raised refusal."""
+
+
 @dataclass(frozen=True)
 class _Request:
     query: str | None
@@ -155,6 +186,30 @@ class DocumentResolver:
             "The request has no query, documentId or persisted query hash."
         )
 
+    def text_resolver(self, *, mode: Mode, allow_register: bool = True) -> TextResolver:
+        """:meth:`resolve` in the shape of the gateway's document seam.
+
+        The seam gets the server's parsed parameters and returns the text; a
+        refusal is raised as the :class:`PersistedQueryError`, whose ``code`` and
+        ``status`` the server turns into its response.
+        """
+
+        async def text(params: RequestParams) -> str:
+            request = {
+                "query": params.query,
+                "documentId": params.document_id,
+                "extensions": params.extensions,
+                "operationName": params.operation_name,
+            }
+            result = await self.resolve(
+                request, mode=mode, allow_register=allow_register
+            )
+            if isinstance(result, PersistedQueryError):
+                raise result
+            return result.text
+
+        return text
+
     async def _by_document_id(self, request: _Request, mode: Mode) -> ResolvedDocument:
         value = str(request.document_id)
         if value.startswith("sha256:"):
@@ -191,7 +246,7 @@ class DocumentResolver:
         if not allow_register:
             return self._allowed(_free(request.query, digest), mode, request)
         stored, added = await self.store.register(
-            request.query, digest, name=request.operation_name
+            request.query, digest, name=_valid_name(request.operation_name)
         )
         resolved = ResolvedDocument.stored(stored, registered=added)
         return self._allowed(resolved, mode, request)
@@ -205,7 +260,7 @@ class DocumentResolver:
                 return ResolvedDocument.stored(document)
         return self._allowed(_free(request.query, digest), mode, request)
 
-    async def _find(self, kind: str, key: str, mode: Mode) -> StoredDocument | None:
+    async def _find(self, kind: Key, key: str, mode: Mode) -> StoredDocument | None:
         lookup = self.store.by_id if kind == "id" else self.store.by_hash
         document = await lookup(key)
         if document is not None and not document.trusted and mode is not Mode.OFF:
@@ -217,7 +272,7 @@ class DocumentResolver:
     ) -> ResolvedDocument:
         if resolved.trusted or mode is Mode.OFF:
             return resolved
-        name = request.operation_name or resolved.name or "(anonymous)"
+        name = _valid_name(request.operation_name) or resolved.name or "(anonymous)"
         if mode is Mode.ENFORCE:
             raise NotAllowed(
                 f"The operation {name} (hash {resolved.sha256}) is not a trusted "
@@ -228,6 +283,11 @@ class DocumentResolver:
             "Untrusted operation %s ran in audit mode, sha256 %s", name, resolved.sha256
         )
         return resolved
+
+
+def _valid_name(name: str | None) -> str | None:
+    """``name`` if it is a GraphQL name, fit for the store and the log."""
+    return name if name is not None and _NAME.fullmatch(name) else None
 
 
 def _free(query: str, digest: str) -> ResolvedDocument:

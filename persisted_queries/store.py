@@ -48,11 +48,11 @@ documents = Table(
     metadata,
     Column("id", String(200), primary_key=True),
     Column("sha256", String(64), nullable=False, index=True),
-    Column("name", String(255)),
+    Column("name", Text),
     Column("operation_type", String(16)),
     Column("body", Text, nullable=False),
-    Column("source", String(255), nullable=False),
-    Column("client_name", String(255)),
+    Column("source", Text, nullable=False),
+    Column("client_name", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -124,7 +124,9 @@ class DocumentStore:
         """Store an automatic persisted query under its hash, which the caller checked.
 
         Returns the stored document and whether this call added it; a concurrent
-        registration of the same text is not an error.
+        registration of the same text is not an error. A text with a NUL character,
+        which PostgreSQL cannot hold and GraphQL never allows, is returned
+        unstored, for the parser to refuse.
         """
         document = StoredDocument(
             id=sha256,
@@ -136,12 +138,15 @@ class DocumentStore:
             client_name=None,
             created_at=datetime.now(UTC),
         )
+        if "\x00" in body:
+            return document, False
         try:
             async with self.database.engine.begin() as connection:
                 await connection.execute(documents.insert().values(**asdict(document)))
         except IntegrityError:
             existing = await self.by_id(sha256)
             return (existing or document), False
+
         logger.info("Registered persisted query %s", sha256)
         await self._remember(("id", "sha256"), document)
         return document, True

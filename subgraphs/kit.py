@@ -308,12 +308,20 @@ class Subgraph:
         schema: its Strawberry federation schema.
         metadata: the SQLAlchemy tables of its database.
         make_context: builds a fresh per-request context for a viewer.
+        store: the database it lives in, when not one of its own (the access
+            log lives in the gateway's database).
     """
 
     name: str
     schema: strawberry.federation.Schema
     metadata: MetaData
     make_context: Callable[[Viewer, Database], SubgraphContext]
+    store: str | None = None
+
+    @property
+    def database_name(self) -> str:
+        """The name of the database this subgraph reads (settings key)."""
+        return self.store or self.name
 
     @property
     def sdl(self) -> str:

@@ -1,4 +1,8 @@
-"""The composition root: the authorities that make up the citizen graph."""
+"""The composition root: the subgraphs that make up the citizen graph.
+
+The four authorities each own a register and its data; the portal's own access log
+is a subgraph too (``Person.accessLog``), living in the gateway's database.
+"""
 
 import importlib
 
@@ -7,21 +11,24 @@ from subgraphs.kit import Subgraph
 AUTHORITIES = ("cpr", "skat", "property", "health")
 """The authorities of the citizen graph, in composition order."""
 
+SUBGRAPHS = (*AUTHORITIES, "accesslog")
+"""Every subgraph of the citizen graph: the authorities, then the access log."""
+
 
 class UnknownAuthority(LookupError):
-    """A subgraph name that is not one of :data:`AUTHORITIES`."""
+    """A subgraph name that is not one of :data:`SUBGRAPHS`."""
 
     code = "UNKNOWN_SUBGRAPH"
 
     def __init__(self, name: str) -> None:
         self.name = name
-        known = ", ".join(AUTHORITIES)
+        known = ", ".join(SUBGRAPHS)
         super().__init__(f"There is no subgraph {name!r}; choose one of {known}.")
 
 
 def load(name: str) -> Subgraph:
-    """The subgraph of the authority ``name``."""
-    if name not in AUTHORITIES:
+    """The subgraph called ``name``."""
+    if name not in SUBGRAPHS:
         raise UnknownAuthority(name)
     module = importlib.import_module(f"subgraphs.{name}.schema")
     subgraph: Subgraph = module.subgraph
@@ -31,3 +38,8 @@ def load(name: str) -> Subgraph:
 def load_all() -> list[Subgraph]:
     """Every authority's subgraph, in composition order."""
     return [load(name) for name in AUTHORITIES]
+
+
+def load_graph() -> list[Subgraph]:
+    """Every subgraph of the citizen graph: the authorities and the access log."""
+    return [load(name) for name in SUBGRAPHS]

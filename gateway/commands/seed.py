@@ -64,7 +64,8 @@ def _show(progress: Progress) -> None:
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> Progress:
     chosen = authorities()
-    databases = {a.name: Database.open(settings.database_url(a.name)) for a in chosen}
+    names = {a.database for a in chosen}
+    databases = {n: Database.open(settings.database_url(n)) for n in sorted(names)}
     try:
         return await seed(
             databases, args.citizens, args.seed, args.chunk_size, _show, chosen

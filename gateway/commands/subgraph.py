@@ -23,7 +23,7 @@ from subgraphs.service import create_app
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``subgraph`` subcommand."""
     parser = subparsers.add_parser("subgraph", help="serve one authority over HTTP")
-    parser.add_argument("name", choices=registry.AUTHORITIES, help="the authority")
+    parser.add_argument("name", choices=registry.SUBGRAPHS, help="the subgraph")
     parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1")
     parser.add_argument("--port", type=int, default=4001, help="default 4001")
     parser.add_argument(
@@ -49,5 +49,6 @@ def build_app(name: str, settings: Settings) -> Starlette:
         subgraph=name,
         exempt={"/health"},
     )
-    database = Database.open(settings.database_url(name))
-    return create_app(registry.load(name), database, middleware=[guard])
+    subgraph = registry.load(name)
+    database = Database.open(settings.database_url(subgraph.database_name))
+    return create_app(subgraph, database, middleware=[guard])

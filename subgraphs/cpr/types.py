@@ -44,6 +44,9 @@ PERSON_STATUSES = {
 
 Context = Info[CprContext, None]
 
+NOT_FOUND_MESSAGE = "There is no person with this personId that you may see."
+"""One message for the unknown and the denied, so that neither can be told apart."""
+
 
 @strawberry.enum(description="A kind of protection registered on a person.")
 class ProtectionKind(enum.Enum):
@@ -118,7 +121,7 @@ class Parent:
 
 def _visible(info: Context, person_id: str) -> None:
     if not may_look_up(info.context.viewer, person_id):
-        raise NotFound(f"There is no person {person_id!r} that you may see.")
+        raise NotFound(NOT_FOUND_MESSAGE)
 
 
 async def _record(info: Context, person_id: str) -> PersonRecord:
@@ -126,7 +129,7 @@ async def _record(info: Context, person_id: str) -> PersonRecord:
     _visible(info, person_id)
     record: PersonRecord | None = await info.context.people.load(person_id)
     if record is None:
-        raise NotFound(f"There is no person {person_id!r} that you may see.")
+        raise NotFound(NOT_FOUND_MESSAGE)
     return record
 
 
@@ -158,11 +161,12 @@ class Spouse:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Context, person_id: str) -> "Spouse":
+    async def resolve_reference(cls, info: Context, person_id: object) -> "Spouse":
         """The spouse by key, for the viewer who is married to them."""
-        if info.context.viewer.relations.spouse_id != person_id:
-            raise NotFound(f"There is no person {person_id!r} that you may see.")
-        return cls.from_record(await _record(info, person_id))
+        key = str(person_id)
+        if info.context.viewer.relations.spouse_id != key:
+            raise NotFound(NOT_FOUND_MESSAGE)
+        return cls.from_record(await _record(info, key))
 
 
 @strawberry.federation.type(keys=["personId"], description="A child of the viewer.")
@@ -190,11 +194,12 @@ class Child:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Context, person_id: str) -> "Child":
+    async def resolve_reference(cls, info: Context, person_id: object) -> "Child":
         """The child by key, for a parent of theirs."""
-        if info.context.viewer.relations.child(person_id) is None:
-            raise NotFound(f"There is no person {person_id!r} that you may see.")
-        return cls.from_row((await _record(info, person_id)).row)
+        key = str(person_id)
+        if info.context.viewer.relations.child(key) is None:
+            raise NotFound(NOT_FOUND_MESSAGE)
+        return cls.from_row((await _record(info, key)).row)
 
     @strawberry.field(description="Whether the viewer holds custody of this child.")
     async def has_custody(self, info: Context) -> bool:
@@ -260,9 +265,9 @@ class Person:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Context, person_id: str) -> "Person":
+    async def resolve_reference(cls, info: Context, person_id: object) -> "Person":
         """The person by key, if the viewer may look them up."""
-        return await load_person(info, person_id)
+        return await load_person(info, str(person_id))
 
     @strawberry.field(extensions=guarded(OWN))
     async def spouse(self, info: Context) -> Spouse | None:

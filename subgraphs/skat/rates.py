@@ -218,15 +218,13 @@ class YearIncome:
         other_deductions: int = 0,
     ) -> "YearIncome":
         """Sum ``payslips`` into a year's income."""
-        slips = list(payslips)
-        return cls(
-            a_income=sum(s.a_income for s in slips),
-            contribution_base=sum(s.contribution_base for s in slips),
-            contribution=sum(s.contribution for s in slips),
-            a_tax=sum(s.a_tax for s in slips),
-            capital_income=capital_income,
-            other_deductions=other_deductions,
-        )
+        a_income = base = am = a_tax = 0
+        for slip in payslips:
+            a_income += slip.a_income
+            base += slip.contribution_base
+            am += slip.contribution
+            a_tax += slip.a_tax
+        return cls(a_income, base, am, a_tax, capital_income, other_deductions)
 
 
 def _above(amount: int, threshold: int, tax_rate: Decimal) -> int:

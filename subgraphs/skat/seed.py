@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from subgraphs.population import TODAY, Citizen, Household
+from subgraphs.population import TODAY, Citizen, Household, persona
 from subgraphs.skat import rates
 from subgraphs.skat.models import payslips, tax_assessments
 
@@ -28,7 +28,10 @@ PAY_MONTHS = 24
 """Months of payslips: enough for the whole of the last finished year."""
 
 ANNUAL_YEAR = TODAY.year - 1
+"""The last finished year: the one with an annual assessment."""
+
 PRELIMINARY_YEARS = (TODAY.year - 1, TODAY.year)
+"""The years with a preliminary assessment (each made in November before)."""
 
 PAYERS = {
     "old_age_pension": ("Udbetaling Danmark, Pension", "40281207"),
@@ -38,6 +41,15 @@ PAYERS = {
 """Who pays income outside employment, by income type; CVR numbers are synthetic."""
 
 FALLBACK_PAYER = ("Udbetaling Danmark", "40281231")
+
+DOMAIN_YEAR = (-36_800, 6_000)
+"""Interest and union fees of DOMAIN.md's consistent year, for the parent persona.
+
+With the persona's salary of 42,000 kr, the annual assessment then shows exactly
+DOMAIN.md's year: taxable income 339,698, total tax 158,846, refund 11,002.
+"""
+
+DOMAIN_YEAR_PERSON = persona("parent").person_id
 
 
 def last_weekday(year: int, month: int) -> date:
@@ -76,6 +88,11 @@ def pay_months(today: date = TODAY, count: int = PAY_MONTHS) -> list[PayMonth]:
 
 MONTHS = pay_months()
 """The pay months of the synthetic income register."""
+
+_STAMPS = [
+    {"period_start": m.start, "period_end": m.end, "payment_date": m.payday}
+    for m in MONTHS
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +213,15 @@ def payslip_rows(
     computed once per set and stamped with each month's dates.
     """
     citizen, found, card = income.citizen, income.sources, income.card
+    everyone = tuple(range(len(found)))
+    always = all(s.starts <= MONTHS[0].end for s in found)
     cache: dict[tuple[int, ...], list[tuple[rates.Withholding, dict[str, Any]]]] = {}
-    for month in MONTHS:
-        active = tuple(i for i, s in enumerate(found) if s.starts <= month.end)
+    for month, stamp in zip(MONTHS, _STAMPS, strict=True):
+        active = (
+            everyone
+            if always
+            else tuple(i for i, s in enumerate(found) if s.starts <= month.end)
+        )
         if active not in cache:
             slips = month_slips([found[i] for i in active], card)
             cache[active] = [
@@ -206,17 +229,13 @@ def payslip_rows(
                 for source, slip in slips
             ]
         for slip, base in cache[active]:
-            row = {
-                **base,
-                "period_start": month.start,
-                "period_end": month.end,
-                "payment_date": month.payday,
-            }
-            yield month.year, slip, row
+            yield month.year, slip, base | stamp
 
 
 def _extras(citizen: Citizen, owner: bool) -> tuple[int, int]:
     """Capital income and other deductions of the annual assessment."""
+    if citizen.person_id == DOMAIN_YEAR_PERSON:
+        return DOMAIN_YEAR
     rng = random.Random(f"skat:{citizen.person_id}")
     if owner:
         capital = -rng.randrange(12_000, 60_000, 100)

@@ -5,14 +5,13 @@ Each type carries ``owner_id``, the person whose data it is, for the access rule
 
 import enum
 from datetime import date
-from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from auth.policy import guarded
+from subgraphs import kit
 from subgraphs.skat.loaders import SkatContext
 from subgraphs.skat.policies import OWN_DATA
 
@@ -20,16 +19,14 @@ MAX_PAY_PERIODS = 24
 """The income register keeps the last 24 months of payslips online."""
 
 
-class InvalidArgument(GraphQLError):
-    """An argument outside its allowed range; the field resolves to null."""
+class InvalidArgument(kit.SubgraphError):
+    """An argument outside its allowed range; the field resolves to null.
 
-    code = "INVALID_ARGUMENT"
+    The code is Apollo's ``BAD_USER_INPUT``; ``argument`` and ``value`` name what
+    was wrong.
+    """
 
-    def __init__(self, message: str, argument: str, value: Any) -> None:
-        super().__init__(
-            message,
-            extensions={"code": self.code, "argument": argument, "value": value},
-        )
+    code = "BAD_USER_INPUT"
 
 
 def _percent(basis_points: int) -> float:

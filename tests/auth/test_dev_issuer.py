@@ -1,5 +1,6 @@
 import stat
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -175,3 +176,11 @@ async def test_persona_sign_in_signs_by_name(issuer: DevIssuer) -> None:
 async def test_persona_sign_in_refuses_an_unknown_name(issuer: DevIssuer) -> None:
     with pytest.raises(LookupError, match="choose one of parent, teen"):
         await PersonaSignIn(issuer, PERSONAS).token("nobody")
+
+
+def test_processes_starting_together_share_one_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        issuers = list(pool.map(DevIssuer.load_or_create, [tmp_path] * 8))
+
+    assert len({issuer.jwk["kid"] for issuer in issuers}) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [KEY_FILE]

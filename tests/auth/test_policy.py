@@ -5,6 +5,7 @@ import pytest
 import strawberry
 
 from auth import policy
+from auth.recording import recording
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 
 TODAY = date(2026, 12, 4)
@@ -77,10 +78,14 @@ class Payslip:
 @dataclass
 class Context:
     viewer: Viewer
-    accessed: list[tuple[str, str]]
 
-    def record_access(self, owner_id: str, coordinate: str) -> None:
-        self.accessed.append((owner_id, coordinate))
+
+@dataclass
+class Seen:
+    pairs: list[tuple[str, str]]
+
+    def add(self, person_id: str, coordinate: str) -> None:
+        self.pairs.append((person_id, coordinate))
 
 
 @strawberry.type
@@ -92,13 +97,16 @@ class Query:
 
 async def test_guard_nulls_denied_fields_and_records_allowed_ones() -> None:
     schema = strawberry.Schema(query=Query)
-    context = Context(viewer=FAMILY, accessed=[])
+    seen = Seen([])
 
-    result = await schema.execute("{ payslips { gross } }", context_value=context)
+    with recording(seen):
+        result = await schema.execute(
+            "{ payslips { gross } }", context_value=Context(viewer=FAMILY)
+        )
 
     assert result.data == {"payslips": [{"gross": 42000}, {"gross": None}]}
     assert result.errors is not None
     assert [(e.path, e.extensions) for e in result.errors] == [
         (["payslips", 1, "gross"], {"code": "FORBIDDEN"})
     ]
-    assert context.accessed == [("me", "Payslip.gross")]
+    assert seen.pairs == [("me", "Payslip.gross")]

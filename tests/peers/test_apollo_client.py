@@ -1,8 +1,9 @@
-"""Apollo Client 4 with its persisted-queries link, over real HTTP.
+"""Apollo Client 4 with its persisted-queries link, against the gateway over HTTP.
 
-The server here is a small Starlette app around the persisted-query resolver; the
-script (``apollo_apq.mjs``) takes any URL, so the same run works against the
-gateway with a persona's bearer token in ``headers``.
+The gateway here runs a small test schema (``tests.gateway.support``) with the
+persisted-query resolver in its document seam. The script (``apollo_apq.mjs``)
+takes any URL and headers, so the same run works against the composed gateway
+with a persona's bearer token.
 """
 
 import asyncio
@@ -16,67 +17,20 @@ from typing import Any
 
 import pytest
 import uvicorn
-from graphql import (
-    ExecutionResult,
-    GraphQLError,
-    build_schema,
-    execute,
-    parse,
-    validate,
-)
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from persisted_queries.apq import refuse_mutation_over_get
-from persisted_queries.errors import PersistedQueryError
+from gateway.app import create_app
+from gateway.limits import Limits
+from gateway.settings import Settings
 from persisted_queries.resolver import DocumentResolver, Mode
 from persisted_queries.store import DocumentStore
 from subgraphs.kit import sqlite_url
+from tests.gateway.support import SchemaExecutor, factory_of
 
 pytestmark = pytest.mark.peers
 
 PEERS = Path(__file__).parent
 SCRIPT = PEERS / "apollo_apq.mjs"
-SCHEMA = build_schema(
-    """
-    type Query { me: Person }
-    type Person { name: String!, children: [Person!]! }
-    """
-)
-PERSONA = {"name": "Signe Testesen", "children": [{"name": "Lille Testesen"}]}
-DASHBOARD = "query Dashboard { me { name children { name } } }"
-
-
-def error_response(error: GraphQLError, status: int) -> JSONResponse:
-    return JSONResponse({"errors": [error.formatted]}, status_code=status)
-
-
-def graphql_app(resolver: DocumentResolver, mode: Mode) -> Starlette:
-    """A minimal GraphQL-over-HTTP endpoint that runs what the resolver resolves."""
-
-    async def endpoint(request: Request) -> JSONResponse:
-        if request.method == "GET":
-            params: dict[str, Any] = dict(request.query_params)
-        else:
-            params = await request.json()
-        resolved = await resolver.resolve(params, mode=mode)
-        if isinstance(resolved, PersistedQueryError):
-            return error_response(resolved, resolved.http_status)
-        document = parse(resolved.text)
-        refusal = refuse_mutation_over_get(
-            request.method, document, params.get("operationName")
-        )
-        if refusal is not None:
-            return error_response(refusal, refusal.http_status)
-        if errors := validate(SCHEMA, document):
-            return error_response(errors[0], 400)
-        result = execute(SCHEMA, document, root_value={"me": PERSONA})
-        assert isinstance(result, ExecutionResult)
-        return JSONResponse(result.formatted)
-
-    return Starlette(routes=[Route("/graphql", endpoint, methods=["GET", "POST"])])
+QUERY = 'query Greeting { hello(name: "Signe Testesen") items(first: 2) { name } }'
 
 
 @dataclass
@@ -87,12 +41,18 @@ class Server:
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[Server]:
-    """The app on 127.0.0.1, on a port the system picks."""
+    """The gateway on 127.0.0.1, on a port the system picks, with APQ on."""
     store = DocumentStore.open(sqlite_url(tmp_path, "gateway"))
     await store.create()
-    app = graphql_app(DocumentResolver(store), Mode.OFF)
+    app = create_app(
+        Settings.from_env({}, data_dir=tmp_path),
+        factory_of(SchemaExecutor()),
+        dev=False,
+        limits=Limits(),
+        resolve_document=DocumentResolver(store).text_resolver(mode=Mode.OFF),
+    )
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", ws="none"
+        app, host="127.0.0.1", log_level="warning", log_config=None, ws="none"
     )
     running = uvicorn.Server(config)
     # A socket that listens before the server starts: early clients wait in its
@@ -101,8 +61,7 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     task = asyncio.create_task(running.serve(sockets=[sock]))
-    port = sock.getsockname()[1]
-    yield Server(f"http://127.0.0.1:{port}/graphql", store)
+    yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}/graphql", store)
     running.should_exit = True
     await task
     sock.close()
@@ -133,9 +92,7 @@ async def run_apollo(url: str, **options: Any) -> dict[str, Any]:
 async def test_apollo_registers_the_hash_on_the_first_miss(
     server: Server, use_get: bool
 ) -> None:
-    output = await run_apollo(
-        server.url, query=DASHBOARD, useGETForHashedQueries=use_get
-    )
+    output = await run_apollo(server.url, query=QUERY, useGETForHashedQueries=use_get)
 
     requests = output["requests"]
     digest = requests[0]["sha256"]
@@ -148,14 +105,14 @@ async def test_apollo_registers_the_hash_on_the_first_miss(
         (hashed_method, False, 200, []),
     ]
     assert {r["sha256"] for r in requests} == {digest}
-    dashboard = {
-        "me": {
-            "__typename": "Person",
-            "name": "Signe Testesen",
-            "children": [{"__typename": "Person", "name": "Lille Testesen"}],
-        }
+    data = {
+        "hello": "Hello, Signe Testesen!",
+        "items": [
+            {"__typename": "Item", "name": "item 0"},
+            {"__typename": "Item", "name": "item 1"},
+        ],
     }
-    assert output["results"] == [{"data": dashboard, "error": None}] * 2
+    assert output["results"] == [{"data": data, "error": None}] * 2
     stored = await server.store.by_hash(digest)
     assert stored is not None
     assert (stored.source, stored.trusted) == ("apq", False)

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,14 @@ def apollo_manifest(*bodies: str) -> dict[str, Any]:
         "version": 1,
         "operations": operations,
     }
+
+
+def closed_port() -> int:
+    """A local port that nothing listens on: bound, then released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 
 def write_json(path: Path, data: object) -> Path:

@@ -5,11 +5,18 @@ from typing import Any
 import pytest
 
 from persisted_queries.apq import sha256_hex
+from persisted_queries.cache import LruCache, RedisCache
 from persisted_queries.errors import PersistedQueryError
 from persisted_queries.manifest import parse_manifest
 from persisted_queries.resolver import DocumentResolver, Mode, ResolvedDocument
 from persisted_queries.store import DocumentStore
-from tests.persisted_queries.conftest import CHILDREN, ME, RENAME, apollo_manifest
+from tests.persisted_queries.conftest import (
+    CHILDREN,
+    ME,
+    RENAME,
+    apollo_manifest,
+    closed_port,
+)
 
 ME_HASH = sha256_hex(ME)
 CHILDREN_HASH = sha256_hex(CHILDREN)
@@ -51,6 +58,9 @@ def test_modes() -> None:
     assert Mode.default(production=True) is Mode.ENFORCE
     assert Mode.default(production=False) is Mode.OFF
     assert Mode.parse(" Audit ") is Mode.AUDIT
+    assert Mode.from_setting(None, production=True) is Mode.ENFORCE
+    assert Mode.from_setting("", production=False) is Mode.OFF
+    assert Mode.from_setting("audit", production=True) is Mode.AUDIT
     with pytest.raises(ValueError, match="Unknown persisted-query mode 'strict'"):
         Mode.parse("strict")
 
@@ -84,6 +94,16 @@ async def test_apq_names_the_registration_after_the_operation(
     await resolved(sqlite_store, hashed(ME_HASH, ME, operationName="Me"), Mode.OFF)
 
     assert [d.name for d in await sqlite_store.documents()] == ["Me"]
+
+
+async def test_apq_records_only_a_valid_operation_name(
+    sqlite_store: DocumentStore,
+) -> None:
+    params = hashed(ME_HASH, ME, operationName="Me; DROP TABLE")
+
+    await resolved(sqlite_store, params, Mode.OFF)
+
+    assert [d.name for d in await sqlite_store.documents()] == [None]
 
 
 async def test_apq_over_get_carries_extensions_as_json_text(
@@ -296,3 +316,16 @@ async def test_stored_mutations_keep_their_type_for_get_checks(
     )
 
     assert (result.operation_type, result.name) == ("mutation", "Rename")
+
+
+async def test_apq_works_through_a_redis_outage(sqlite_store: DocumentStore) -> None:
+    sqlite_store.cache = RedisCache.from_url(f"redis://127.0.0.1:{closed_port()}/0")
+    sqlite_store.lru = LruCache(0)
+
+    miss = await refused(sqlite_store, hashed(ME_HASH), Mode.OFF)
+    first = await resolved(sqlite_store, hashed(ME_HASH, ME), Mode.OFF)
+    second = await resolved(sqlite_store, hashed(ME_HASH), Mode.OFF)
+
+    assert miss.formatted["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert (first.registered, second.text) == (True, ME)
+    assert not sqlite_store.cache.available

@@ -1,6 +1,6 @@
+import asyncio
 import json
 import logging
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +13,13 @@ from persisted_queries.errors import ManifestConflict
 from persisted_queries.manifest import Manifest, parse_manifest
 from persisted_queries.store import DocumentStore
 from subgraphs.kit import sqlite_url
-from tests.persisted_queries.conftest import CHILDREN, ME, RENAME, apollo_manifest
+from tests.persisted_queries.conftest import (
+    CHILDREN,
+    ME,
+    RENAME,
+    apollo_manifest,
+    closed_port,
+)
 
 ME_HASH = sha256_hex(ME)
 
@@ -24,14 +30,6 @@ def apollo(*bodies: str, source: str = "portal.json") -> Manifest:
 
 def relay(entries: dict[str, str], source: str = "relay.json") -> Manifest:
     return parse_manifest(json.dumps(entries).encode(), source)
-
-
-def closed_port() -> int:
-    """A local port that nothing listens on: bound, then released."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 async def test_register_and_look_up(store: DocumentStore) -> None:
@@ -45,6 +43,23 @@ async def test_register_and_look_up(store: DocumentStore) -> None:
     assert await store.by_hash(ME_HASH, trusted=True) is None
     assert await store.by_hash(sha256_hex(CHILDREN)) is None
     assert (stored.source, stored.trusted, stored.name) == ("apq", False, "Me")
+
+
+async def test_concurrent_registrations_of_one_text(store: DocumentStore) -> None:
+    results = await asyncio.gather(*(store.register(ME, ME_HASH) for _ in range(4)))
+
+    assert sorted(added for _, added in results) == [False, False, False, True]
+    assert {document.body for document, _ in results} == {ME}
+    assert len(await store.documents()) == 1
+
+
+async def test_an_unstorable_text_is_returned_unstored(store: DocumentStore) -> None:
+    text = 'query { me(name: "\x00") { name } }'
+
+    document, added = await store.register(text, sha256_hex(text))
+
+    assert (document.body, added) == (text, False)
+    assert await store.documents() == []
 
 
 async def test_lookups_survive_a_fresh_process(store: DocumentStore) -> None:

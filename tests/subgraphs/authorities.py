@@ -18,10 +18,11 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
-from sqlalchemy import MetaData, event, insert
+from sqlalchemy import MetaData, event, insert, text
 
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 from subgraphs import kit
+from subgraphs.cpr.relations import load_relations
 from subgraphs.gazetteer import MUNICIPALITIES
 from subgraphs.population import (
     TODAY,
@@ -31,6 +32,7 @@ from subgraphs.population import (
     Home,
     Household,
     Ownership,
+    persona,
 )
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -76,6 +78,24 @@ def drop_postgres_database(name: str) -> None:
     _run_apart(drop())
 
 
+_PREPARED: set[tuple[str, int]] = set()
+"""PostgreSQL databases whose tables this session has created already."""
+
+
+async def _empty(database: kit.Database, metadata: MetaData) -> None:
+    """Give ``database`` empty tables: created once, then emptied per test."""
+    prepared = (database.url, id(metadata))
+    async with database.engine.begin() as connection:
+        if prepared in _PREPARED:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+            return
+        await connection.run_sync(metadata.drop_all)
+        await connection.run_sync(metadata.create_all)
+    if database.engine.dialect.name == "postgresql":
+        _PREPARED.add(prepared)
+
+
 async def open_database(
     request: pytest.FixtureRequest, tmp_path: Path, metadata: MetaData
 ) -> AsyncIterator[kit.Database]:
@@ -85,9 +105,7 @@ async def open_database(
     else:
         url = kit.sqlite_url(tmp_path, "authority")
     database = kit.Database.open(url)
-    async with database.engine.begin() as connection:
-        await connection.run_sync(metadata.drop_all)
-        await connection.run_sync(metadata.create_all)
+    await _empty(database, metadata)
     try:
         yield database
     finally:
@@ -270,3 +288,32 @@ def authorities_postgres_url(postgres_url: str) -> Iterator[str]:
         yield url
     finally:
         drop_postgres_database(name)
+
+
+async def persona_viewer(
+    cpr: kit.Database,
+    name: str,
+    assurance: AssuranceLevel = AssuranceLevel.SUBSTANTIAL,
+) -> Viewer:
+    """A persona signed in, with relations read from the seeded civil register."""
+    person_id = persona(name).person_id
+    return Viewer(
+        subject=f"sub-{name}",
+        person_id=person_id,
+        assurance=assurance,
+        relations=await load_relations(cpr, person_id, TODAY),
+        today=TODAY,
+    )
+
+
+def entities(typename: str, selection: str) -> str:
+    """An ``_entities`` query selecting ``selection`` on ``typename``."""
+    return (
+        "query ($reps: [_Any!]!) { _entities(representations: $reps) "
+        f"{{ ... on {typename} {{ {selection} }} }} }}"
+    )
+
+
+def reps(typename: str, *names: str) -> list[dict[str, str]]:
+    """Representations of the personas ``names`` as ``typename``."""
+    return [{"__typename": typename, "personId": persona(n).person_id} for n in names]

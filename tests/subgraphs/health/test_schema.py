@@ -6,6 +6,7 @@ import pytest
 from auth.viewer import AssuranceLevel
 from subgraphs import kit
 from subgraphs.health import seed
+from subgraphs.health.loaders import HealthContext
 from subgraphs.health.schema import subgraph
 from subgraphs.population import Citizen
 from tests.subgraphs.authorities import (
@@ -249,3 +250,13 @@ def test_sdl_extends_person_and_child() -> None:
     assert 'type Person @key(fields: "personId")' in sdl
     assert 'type Child @key(fields: "personId")' in sdl
     assert "healthRecord: HealthRecord\n" in sdl
+
+
+async def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
+    first = subgraph.make_context(viewer("a"), database)
+    second = subgraph.make_context(viewer("b"), database)
+
+    assert isinstance(first, HealthContext)
+    assert isinstance(second, HealthContext)
+    for name in ("records", "medications", "vaccinations", "lab_results"):
+        assert getattr(first, name) is not getattr(second, name)

@@ -5,6 +5,7 @@ import pytest
 from subgraphs import kit
 from subgraphs.population import Household
 from subgraphs.property import seed
+from subgraphs.property.loaders import PropertyContext
 from subgraphs.property.schema import subgraph
 from tests.subgraphs.authorities import (
     citizen,
@@ -194,3 +195,13 @@ def test_sdl_has_the_keys_and_the_contract_fields() -> None:
     assert 'type Property @key(fields: "bfeNumber")' in sdl
     assert 'type Person @key(fields: "personId")' in sdl
     assert "properties: [Property!]" in sdl
+
+
+async def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
+    first = subgraph.make_context(viewer("a"), database)
+    second = subgraph.make_context(viewer("b"), database)
+
+    assert isinstance(first, PropertyContext)
+    assert isinstance(second, PropertyContext)
+    for name in ("homes", "properties", "owners", "buildings", "valuations"):
+        assert getattr(first, name) is not getattr(second, name)

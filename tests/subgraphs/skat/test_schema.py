@@ -1,3 +1,4 @@
+import asyncio
 from datetime import date
 
 import pytest
@@ -6,6 +7,7 @@ from auth.viewer import AssuranceLevel
 from subgraphs import kit
 from subgraphs.population import Citizen
 from subgraphs.skat import seed
+from subgraphs.skat.loaders import SkatContext
 from subgraphs.skat.schema import subgraph
 from tests.subgraphs.authorities import (
     citizen,
@@ -104,7 +106,7 @@ async def test_last_out_of_range_is_a_clear_error(
     assert data == {"_entities": [{"personId": parent.person_id, "payslips": None}]}
     assert len(errors) == 1
     assert errors[0]["extensions"] == {
-        "code": "INVALID_ARGUMENT",
+        "code": "BAD_USER_INPUT",
         "argument": "last",
         "value": last,
     }
@@ -271,3 +273,31 @@ def test_sdl_has_the_person_key_and_the_contract_fields() -> None:
     assert 'type Person @key(fields: "personId")' in sdl
     assert "payslips(last: Int = 3): [Payslip!]" in sdl
     assert "taxAssessments: [TaxAssessment!]" in sdl
+
+
+async def test_concurrent_requests_never_share_rows(database: kit.Database) -> None:
+    people = [citizen(employment=employment(30_000 + 1_000 * i)) for i in range(6)]
+    await _seeded(database, *people)
+
+    results = await asyncio.gather(
+        *(
+            run(subgraph, database, viewer(p), PAYSLIPS, id=p.person_id, last=2)
+            for p in people
+        )
+    )
+
+    for person, (data, errors) in zip(people, results, strict=True):
+        assert errors == []
+        assert data is not None
+        gross = {s["grossPay"] for s in data["_entities"][0]["payslips"]}
+        assert gross == {person.employment.monthly_gross if person.employment else 0}
+
+
+async def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
+    first = subgraph.make_context(viewer("a"), database)
+    second = subgraph.make_context(viewer("b"), database)
+
+    assert isinstance(first, SkatContext)
+    assert isinstance(second, SkatContext)
+    assert first.payslips is not second.payslips
+    assert first.assessments is not second.assessments

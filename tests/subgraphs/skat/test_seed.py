@@ -89,6 +89,27 @@ def test_the_parent_persona_earns_42000() -> None:
     assert {s["net_pay"] for s in slips} == {26_067}
 
 
+def test_the_parent_personas_year_is_the_domain_year() -> None:
+    chunk = next(generate(50, seed=1))
+    parent = persona("parent").person_id
+
+    [annual] = [
+        a
+        for a in seed.rows(chunk)[tax_assessments]
+        if a["person_id"] == parent and a["kind"] == "ANNUAL"
+    ]
+
+    assert (
+        annual["personal_income"],
+        annual["capital_income"],
+        annual["employment_deduction"] + annual["other_deductions"],
+        annual["taxable_income"],
+        annual["total_tax"],
+        annual["tax_paid"],
+        annual["residual_tax"],
+    ) == (444_036, -36_800, 67_538, 339_698, 158_846, 169_848, -11_002)
+
+
 def test_rows_are_deterministic() -> None:
     first = seed.rows(next(generate(100, seed=3)))
     second = seed.rows(next(generate(100, seed=3)))

@@ -1,0 +1,175 @@
+"""The subgraph kit: checked entity representations, batching, error logging."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.types import Info
+
+from subgraphs import kit
+
+
+@dataclass
+class Context:
+    calls: list[list[str]]
+    loader: Any = None
+
+
+async def load_pets(keys: list[str], calls: list[list[str]]) -> list["Pet | None"]:
+    calls.append(list(keys))
+    return [None if k == "gone" else Pet(pet_id=strawberry.ID(k)) for k in keys]
+
+
+@strawberry.federation.type(keys=["petId", "owner kind"])
+class Pet:
+    pet_id: strawberry.ID
+    owner: str | None = None
+    kind: str | None = None
+    weight: float | None = strawberry.federation.field(default=None, external=True)
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info[Context, None],
+        pet_id: str | None = None,
+        owner: str | None = None,
+        kind: str | None = None,
+        weight: float | None = None,
+    ) -> "Pet | None":
+        if pet_id == "boom":
+            raise RuntimeError("database password is hunter2")
+        if pet_id is None:
+            return cls(pet_id=strawberry.ID(f"{owner}/{kind}"), owner=owner, kind=kind)
+        result: Pet | None = await info.context.loader.load(pet_id)
+        return result
+
+
+@strawberry.federation.type(keys=["code"])
+class Tag:
+    code: str
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def hello(self) -> str:
+        return "hello"
+
+
+schema = kit.Schema(query=Query, types=[Pet, Tag])
+
+QUERY = """
+query ($reps: [_Any!]!) { _entities(representations: $reps) {
+    ... on Pet { petId owner kind } ... on Tag { code }
+} }
+"""
+
+
+async def entities(reps: list[Any], max_batch_size: int = 500) -> tuple[Any, Context]:
+    context = Context(calls=[])
+
+    async def batch(keys: list[str]) -> list[Pet | None]:
+        return await load_pets(keys, context.calls)
+
+    context.loader = kit.loader(batch, max_batch_size=max_batch_size)
+    result = await schema.execute(
+        QUERY, variable_values={"reps": reps}, context_value=context
+    )
+    return result, context
+
+
+def codes(result: Any) -> list[tuple[list[Any], str]]:
+    return [(e.path, e.extensions["code"]) for e in result.errors or []]
+
+
+async def test_good_representations_resolve_in_order_in_one_batch() -> None:
+    reps = [
+        {"__typename": "Pet", "petId": "b"},
+        {"__typename": "Tag", "code": "x"},
+        {"__typename": "Pet", "petId": "a"},
+        {"__typename": "Pet", "owner": "ann", "kind": "cat"},
+        {"__typename": "Pet", "petId": "c", "weight": 4.5},
+        {"__typename": "Pet", "petId": "gone"},
+    ]
+
+    result, context = await entities(reps)
+
+    assert result.errors is None
+    assert result.data["_entities"] == [
+        {"petId": "b", "owner": None, "kind": None},
+        {"code": "x"},
+        {"petId": "a", "owner": None, "kind": None},
+        {"petId": "ann/cat", "owner": "ann", "kind": "cat"},
+        {"petId": "c", "owner": None, "kind": None},
+        None,
+    ]
+    assert context.calls == [["b", "a", "c", "gone"]]
+
+
+@pytest.mark.parametrize(
+    ("rep", "words"),
+    [
+        ({"__typename": "Dog", "petId": "a"}, ["'Dog'", "not an entity"]),
+        ({"__typename": "Query", "hello": "x"}, ["'Query'", "not an entity"]),
+        ({"__typename": "Pet"}, ["'Pet'", "lacks the key field 'petId'"]),
+        ({"__typename": "Pet", "owner": "ann"}, ["'Pet'", "lacks the key field"]),
+        ({"__typename": "Pet", "petId": "a", "colour": "red"}, ["'colour'"]),
+        ({"__typename": "Pet", "petId": {"nested": 1}}, ["'petId'", "scalar"]),
+        ({"petId": "a"}, ["no __typename"]),
+        ({"__typename": 7, "petId": "a"}, ["no __typename"]),
+        ("Pet:a", ["not an object"]),
+        ([1, 2], ["not an object"]),
+    ],
+)
+async def test_a_bad_representation_nulls_only_its_item(
+    rep: Any, words: list[str]
+) -> None:
+    reps = [
+        {"__typename": "Pet", "petId": "a"},
+        rep,
+        {"__typename": "Tag", "code": "t"},
+    ]
+
+    result, _ = await entities(reps)
+
+    assert result.data["_entities"][0] == {"petId": "a", "owner": None, "kind": None}
+    assert result.data["_entities"][1] is None
+    assert result.data["_entities"][2] == {"code": "t"}
+    assert codes(result) == [(["_entities", 1], "BAD_REPRESENTATION")]
+    message = result.errors[0].message
+    assert message.endswith(".")
+    for word in words:
+        assert word in message
+    assert "Pet(" not in message
+    assert "kit" not in message
+
+
+async def test_a_failing_resolver_leaks_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        result, _ = await entities([{"__typename": "Pet", "petId": "boom"}])
+
+    assert result.data == {"_entities": [None]}
+    assert codes(result) == [(["_entities", 0], "INTERNAL_SERVER_ERROR")]
+    assert "hunter2" not in result.errors[0].message
+    assert "RuntimeError" not in result.errors[0].message
+    assert any("entity reference" in r.getMessage() for r in caplog.records)
+
+
+async def test_loader_splits_large_batches() -> None:
+    reps = [{"__typename": "Pet", "petId": str(i)} for i in range(7)]
+
+    result, context = await entities(reps, max_batch_size=3)
+
+    assert result.errors is None
+    assert [len(call) for call in context.calls] == [3, 3, 1]
+
+
+async def test_expected_errors_are_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="strawberry.execution"):
+        await entities([{"__typename": "Dog"}])
+
+    assert not [r for r in caplog.records if r.name == "strawberry.execution"]
