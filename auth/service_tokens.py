@@ -12,7 +12,8 @@ Claims, besides ``iss``, ``aud``, ``sub``, ``iat``, ``exp`` and ``jti``:
     person_id   the viewer's key in the civil register (absent when none)
     assurance   ``low``, ``substantial`` or ``high``
     acting_for  the person the viewer acts for (absent when none)
-    relations   ``{"spouse": id | null, "children": [{"id", "born", "custody"}]}``
+    relations   ``{"spouse": id | null, "children": [{"id", "born", "custody"}],
+                "parents": [id]}``
     today       the date ages are computed against, ISO 8601
 
 Keys, see :meth:`ServiceTokens.from_env`:
@@ -167,6 +168,7 @@ def viewer_claims(viewer: Viewer) -> dict[str, Any]:
                 }
                 for child in viewer.relations.children
             ],
+            "parents": list(viewer.relations.parent_ids),
         },
         "today": viewer.today.isoformat(),
     }
@@ -189,6 +191,7 @@ def viewer_from_service_claims(claims: Mapping[str, Any]) -> Viewer:
             relations=Relations(
                 spouse_id=_optional_text(relations.get("spouse")),
                 children=tuple(_child(c) for c in relations.get("children", ())),
+                parent_ids=tuple(_text(p) for p in relations.get("parents", ())),
             ),
             today=date.fromisoformat(_text(claims["today"])),
         )

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import stat
 from collections.abc import AsyncIterator
@@ -39,6 +40,7 @@ VIEWER = Viewer(
             ChildRelation(CHILD, date(2015, 3, 9), has_custody=True),
             ChildRelation("c2", date(2009, 11, 30), has_custody=False),
         ),
+        parent_ids=("mother", "father"),
     ),
     today=date(2026, 12, 4),
 )
@@ -105,6 +107,7 @@ def test_an_untyped_token_of_the_gateway_key_is_refused(tokens: ServiceTokens) -
             "invalid_claim",
         ),
         ({"relations": {"spouse": 7}}, "invalid_claim"),
+        ({"relations": {"parents": [None]}}, "invalid_claim"),
         ({"iss": "urn:someone-else"}, "wrong_issuer"),
     ],
 )
@@ -264,3 +267,22 @@ def test_an_unusable_jwks_file_is_a_clear_error(
 
     with pytest.raises(KeyFileError, match=r"service-jwks\.json"):
         ServiceTokens.from_env(tmp_path, {"CITIZEN_GRAPH_SERVICE_JWKS_FILE": str(path)})
+
+
+def test_every_viewer_and_relation_field_is_carried() -> None:
+    """Fails when the viewer grows a field that service tokens do not carry yet."""
+    carried = {
+        Viewer: {
+            "subject",
+            "person_id",
+            "assurance",
+            "acting_for",
+            "relations",
+            "today",
+        },
+        Relations: {"spouse_id", "children", "parent_ids"},
+    }
+
+    for kind, names in carried.items():
+        assert {f.name for f in dataclasses.fields(kind)} == names
+    assert all(getattr(VIEWER.relations, name) for name in carried[Relations])
