@@ -27,7 +27,7 @@ Keys, see :meth:`ServiceTokens.from_env`:
 import json
 import os
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,14 @@ class ServiceTokens:
         headers = {"kid": self._signing["kid"], "typ": TOKEN_TYPE}
         algorithm = self._signing["alg"]
         return jwt.encode(claims, self.private_key, algorithm, headers=headers)
+
+    def headers_for(self, subgraph: str) -> Callable[[Viewer], dict[str, str]]:
+        """The request headers that hand a viewer to ``subgraph``, for its transport."""
+
+        def headers(viewer: Viewer) -> dict[str, str]:
+            return {"Authorization": f"Bearer {self.mint(viewer, subgraph)}"}
+
+        return headers
 
     def verify(self, token: str, subgraph: str) -> Viewer:
         """The viewer in ``token``, if it was minted for ``subgraph`` and is fresh."""

@@ -58,8 +58,8 @@ async def test_the_service_answers_the_gateways_token(
     service: httpx.AsyncClient, settings: Settings
 ) -> None:
     gateway = ServiceTokens.from_env(settings.data_dir, {})
-    for_cpr = {"Authorization": f"Bearer {gateway.mint(VIEWER, 'cpr')}"}
-    for_skat = {"Authorization": f"Bearer {gateway.mint(VIEWER, 'skat')}"}
+    for_cpr = gateway.headers_for("cpr")(VIEWER)
+    for_skat = gateway.headers_for("skat")(VIEWER)
 
     answered = await service.post("/graphql", json={"query": SERVICE}, headers=for_cpr)
     misdirected = await service.post(
