@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import parse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
@@ -15,6 +16,7 @@ from auth.service_tokens import ServiceTokenMiddleware, ServiceTokens
 from auth.viewer import AssuranceLevel, Viewer
 from gateway.commands.subgraph import build_app
 from gateway.settings import Settings
+from resolvers.transports import FetchRequest, HttpTransport
 from subgraphs.service import viewer_from_scope
 
 VIEWER = Viewer(
@@ -97,3 +99,22 @@ async def test_the_subgraph_service_reads_the_viewer_the_token_carries(
         await client.get("/", headers=headers)
 
     assert seen == [VIEWER]
+
+
+async def test_the_http_transport_reaches_the_service_with_the_token(
+    service: httpx.AsyncClient, settings: Settings
+) -> None:
+    gateway = ServiceTokens.from_env(settings.data_dir, {})
+    request = FetchRequest("cpr", parse(SERVICE), SERVICE, {}, VIEWER)
+
+    with_token = HttpTransport(
+        "http://cpr/graphql", service, gateway.headers_for("cpr"), name="cpr"
+    )
+    without = HttpTransport("http://cpr/graphql", service, name="cpr")
+    answered = await with_token.fetch(request)
+    refused = await without.fetch(request)
+
+    assert answered.data is not None
+    assert "type Person" in answered.data["_service"]["sdl"]
+    assert refused.data is None
+    assert refused.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
