@@ -60,7 +60,7 @@ class Unauthenticated(AuthError):
         self.reason = reason
 
     @property
-    def challenge(self) -> str:
+    def www_authenticate(self) -> str:
         """The ``WWW-Authenticate`` header value of the 401 (RFC 6750, section 3).
 
         A request without any token gets the bare challenge; every other refusal

@@ -47,9 +47,6 @@ SERVICE_ISSUER = "urn:citizen-graph:gateway"
 TOKEN_TYPE = "citizen-graph-service+jwt"  # noqa: S105 - a media type, not a secret
 """The ``typ`` header: a service token is never mistaken for another JWT."""
 
-VIEWER_SCOPE_KEY = "citizen_graph.viewer"
-"""The ASGI scope key of the verified viewer, as ``subgraphs.service`` reads it."""
-
 LIFETIME = timedelta(seconds=60)
 LEEWAY = 5.0
 KEY_FILE = "service-token.pem"
@@ -231,9 +228,9 @@ def _optional_text(value: object) -> str | None:
 class ServiceTokenMiddleware:
     """ASGI middleware of a subgraph's HTTP app: no valid service token, no entry.
 
-    On success the viewer is put into the ASGI scope under :data:`VIEWER_SCOPE_KEY`
-    (read it with :func:`viewer_of`). Every
-    other request, whatever its path or operation, gets a 401 GraphQL error; only
+    On success the viewer is put into the request state, ``request.state.viewer``
+    (read it with :func:`viewer_of`). Every other request, whatever its path or
+    operation, gets a 401 GraphQL error; only
     the paths in ``exempt`` (a health check, say) pass without a token, and they
     get no viewer.
     """
@@ -261,13 +258,13 @@ class ServiceTokenMiddleware:
         except Unauthenticated as exc:
             await _refuse(scope, receive, send, exc)
             return
-        scope[VIEWER_SCOPE_KEY] = viewer
+        scope.setdefault("state", {})["viewer"] = viewer
         await self.app(scope, receive, send)
 
 
 def viewer_of(connection: HTTPConnection) -> Viewer:
     """The viewer that :class:`ServiceTokenMiddleware` verified for a request."""
-    viewer = connection.scope.get(VIEWER_SCOPE_KEY)
+    viewer = getattr(connection.state, "viewer", None)
     if not isinstance(viewer, Viewer):
         raise Unauthenticated("The request carries no verified viewer.")
     return viewer

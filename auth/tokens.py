@@ -168,7 +168,7 @@ def unauthorized(error: Unauthenticated) -> JSONResponse:
     return JSONResponse(
         {"errors": [error.formatted]},
         status_code=401,
-        headers={"WWW-Authenticate": error.challenge},
+        headers={"WWW-Authenticate": error.www_authenticate},
     )
 
 

@@ -43,7 +43,12 @@ from starlette.routing import BaseRoute, Route
 from auth import errors as auth_errors
 from auth.viewer import ANONYMOUS, Viewer
 from gateway import graphiql
-from gateway.documents import DocumentCache, is_mutation, select_operation
+from gateway.documents import (
+    DocumentCache,
+    Prepared,
+    is_mutation,
+    select_operation,
+)
 from gateway.errors import (
     BadUserInput,
     Forbidden,
@@ -63,8 +68,8 @@ from gateway.http import (
     read_get,
     read_post,
 )
-from gateway.limits import Limits, check_cost
-from gateway.middleware import SecurityHeaders
+from gateway.limits import Limits, cost_of, refuse_cost
+from gateway.middleware import AccessLog, SecurityHeaders
 from gateway.seams import (
     Authenticate,
     DevSignIn,
@@ -132,14 +137,14 @@ class GraphQLEndpoint:
             media_type = negotiate(accept)
         except GatewayError as exc:
             return error_response(exc)
-        params: GraphQLParams | None = None
+        attempt = _Attempt()
         try:
             params = await self._read(request)
-            body = await self._run(request, params)
+            body = await self._run(request, params, attempt)
         except GatewayError as exc:
             return error_response(exc, media_type)
         except Exception as exc:
-            _log_unexpected(exc, params)
+            _log_unexpected(exc, attempt)
             return error_response(InternalError(), media_type)
         return graphql_response(body, media_type=media_type)
 
@@ -153,25 +158,21 @@ class GraphQLEndpoint:
             allow=("GET", "POST"),
         )
 
-    async def _run(self, request: Request, params: GraphQLParams) -> dict[str, Any]:
+    async def _run(
+        self, request: Request, params: GraphQLParams, attempt: "_Attempt"
+    ) -> dict[str, Any]:
         gateway = self.gateway
         if gateway is None:
             raise InternalError()
         viewer = await _seam(self.authenticate(request))
         text = await _seam(self.resolve_document(params))
         prepared = gateway.documents.prepare(text)
+        attempt.document_hash = prepared.hash
         if params.method == "GET" and prepared.document is not None:
             _refuse_mutation_over_get(prepared.document, params.operation_name)
         document = prepared.valid()
-        operation = select_operation(document, params.operation_name)
-        if operation.operation == OperationType.SUBSCRIPTION:
-            raise RequestError(
-                "Subscriptions are not served over HTTP requests.",
-                code="OPERATION_NOT_SUPPORTED",
-            )
-        schema = gateway.executor.api_schema
-        self._coerce(schema, operation, params.variables)
-        check_cost(document, operation, schema, self.limits)
+        operation = self._check(gateway, prepared, params)
+        attempt.operation = operation.name.value if operation.name else None
         response = await gateway.executor.execute(
             document,
             operation_name=params.operation_name,
@@ -186,6 +187,26 @@ class GraphQLEndpoint:
         if response.extensions:
             body["extensions"] = response.extensions
         return body
+
+    def _check(
+        self, gateway: Gateway, prepared: Prepared, params: GraphQLParams
+    ) -> OperationDefinitionNode:
+        """The operation to run, once its variables coerce and its cost is paid."""
+        document = prepared.valid()
+        operation = select_operation(document, params.operation_name)
+        if operation.operation == OperationType.SUBSCRIPTION:
+            raise RequestError(
+                "Subscriptions are not served over HTTP requests.",
+                code="OPERATION_NOT_SUPPORTED",
+            )
+        schema = gateway.executor.api_schema
+        self._coerce(schema, operation, params.variables)
+        cost = prepared.costs.get(params.operation_name)
+        if cost is None:
+            cost = cost_of(document, operation, schema, self.limits.default_list_size)
+            prepared.costs[params.operation_name] = cost
+        refuse_cost(cost, self.limits)
+        return operation
 
     def _coerce(
         self,
@@ -207,6 +228,15 @@ class GraphQLEndpoint:
             )
 
 
+def _shaped(error: GraphQLError, code: str) -> list[dict[str, Any]]:
+    """``error`` as the response's one error, its code (``code``) first."""
+    shaped = graphql_errors([error], code)[0]
+    shaped.pop("locations", None)
+    shaped.pop("path", None)
+    shaped["extensions"]["code"] = code
+    return [shaped]
+
+
 def _refuse_mutation_over_get(
     document: DocumentNode, operation_name: str | None
 ) -> None:
@@ -222,23 +252,34 @@ def _refuse_mutation_over_get(
 
 
 async def _seam(awaitable: Awaitable[T]) -> T:
-    """Await a seam, translating its refusals into gateway errors."""
+    """Await a seam, translating its refusals into gateway errors.
+
+    A GraphQL error keeps its message and extensions; the HTTP status comes from
+    a ``status`` or ``http_status`` attribute, the 401 challenge from
+    ``www_authenticate`` or ``challenge``.
+    """
     try:
         result: T = await awaitable
     except GatewayError:
         raise
     except auth_errors.Unauthenticated as exc:
-        challenge = getattr(exc, "challenge", None) or DEFAULT_CHALLENGE
+        challenge = (
+            getattr(exc, "www_authenticate", None)
+            or getattr(exc, "challenge", None)
+            or DEFAULT_CHALLENGE
+        )
         raise Unauthenticated(
-            exc.message, headers={"WWW-Authenticate": challenge}
+            exc.message,
+            headers={"WWW-Authenticate": challenge},
+            errors=_shaped(exc, Unauthenticated.code),
         ) from exc
     except auth_errors.Forbidden as exc:
-        raise Forbidden(exc.message) from exc
+        raise Forbidden(exc.message, errors=_shaped(exc, Forbidden.code)) from exc
     except Exception as exc:
         code = getattr(exc, "code", None)
         if not isinstance(code, str):
             raise
-        status = getattr(exc, "status", None)
+        status = getattr(exc, "status", None) or getattr(exc, "http_status", None)
         headers = getattr(exc, "headers", None)
         message = exc.message if isinstance(exc, GraphQLError) else str(exc)
         raise RequestError(
@@ -246,18 +287,28 @@ async def _seam(awaitable: Awaitable[T]) -> T:
             code=code,
             status=status if isinstance(status, int) else None,
             headers=headers if isinstance(headers, Mapping) else None,
+            errors=_shaped(exc, code) if isinstance(exc, GraphQLError) else None,
         ) from exc
     return result
 
 
-def _log_unexpected(exc: BaseException, params: GraphQLParams | None) -> None:
+@dataclass
+class _Attempt:
+    """What is known of a request when something unexpected fails."""
+
+    operation: str | None = None
+    document_hash: str | None = None
+
+
+def _log_unexpected(exc: BaseException, attempt: _Attempt) -> None:
     """Log where ``exc`` happened, but not its message, which may hold data."""
     frames = traceback.format_list(traceback.extract_tb(exc.__traceback__))
     logger.error(
-        "Unexpected %s while answering operation %s; the client was told "
-        "INTERNAL_SERVER_ERROR.\n%s",
+        "Unexpected %s while answering operation %s (document %s); the client "
+        "was told INTERNAL_SERVER_ERROR.\n%s",
         type(exc).__name__,
-        (params.operation_name if params else None) or "(anonymous)",
+        attempt.operation or "(anonymous)",
+        (attempt.document_hash or "unknown")[:16],
         "".join(frames).rstrip(),
     )
 
@@ -297,6 +348,11 @@ class Readiness:
             return {"check": False}
 
 
+def _serves_tokens(routes: Sequence[BaseRoute]) -> bool:
+    """True when one of ``routes`` is a development issuer's ``/dev/token``."""
+    return any(getattr(route, "path", None) == "/dev/token" for route in routes)
+
+
 def create_app(
     settings: Settings,
     executor_factory: ExecutorFactory,
@@ -321,7 +377,9 @@ def create_app(
         authenticate: identifies the caller; everyone is anonymous by default.
         resolve_document: persisted queries; by default only ``query`` text runs.
         readiness: checks the dependencies for ``/readyz``.
-        dev_sign_in: the development issuer behind ``/dev/token`` (dev mode only).
+        dev_sign_in: the development issuer behind ``/dev/token`` (dev mode only);
+            GraphiQL's persona picker also appears when ``routes`` serve
+            ``/dev/token`` and ``/dev/personas`` themselves.
         graphiql_enabled: serve GraphiQL; by default only in dev mode.
         routes: more routes (a portal page, a JWKS) served by the same app.
     """
@@ -331,7 +389,7 @@ def create_app(
         authenticate=authenticate or anonymous,
         resolve_document=resolve_document or resolve_plain,
         graphiql_enabled=dev if graphiql_enabled is None else graphiql_enabled,
-        sign_in=dev and dev_sign_in is not None,
+        sign_in=dev and (dev_sign_in is not None or _serves_tokens(routes)),
     )
 
     @asynccontextmanager
@@ -351,9 +409,11 @@ def create_app(
         *routes,
     ]
     if endpoint.graphiql_enabled:
-        all_routes += graphiql.routes(dev=dev, sign_in=dev_sign_in if dev else None)
+        all_routes += graphiql.routes(
+            dev=dev, sign_in=dev_sign_in if dev else None, picker=endpoint.sign_in
+        )
     return Starlette(
         routes=all_routes,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(AccessLog), Middleware(SecurityHeaders)],
     )

@@ -23,9 +23,11 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from starlette.requests import Request
 
-from auth.viewer import Viewer
-from gateway.seams import Executor
+from auth.viewer import ANONYMOUS, Viewer
+from gateway.http import GraphQLParams
+from gateway.seams import Authenticate, DocumentResolver, Executor
 from gateway.settings import Settings
 from subgraphs.kit import Database
 from subgraphs.registry import load_graph
@@ -82,6 +84,46 @@ def build_executor(
         )
     executor: Executor = executor_class(supergraph, transports, timeouts=timeouts)
     return executor
+
+
+def anonymous_without_token(authenticate: Authenticate) -> Authenticate:
+    """``authenticate`` for requests that carry an Authorization header; the
+    anonymous viewer for those that carry none (introspection, public fields).
+
+    A header that is present but refused is still refused with 401.
+    """
+
+    async def identify(request: Request) -> Viewer:
+        if "authorization" not in request.headers:
+            return ANONYMOUS
+        return await authenticate(request)
+
+    return identify
+
+
+def persisted_documents(resolver: Any, mode: Any) -> DocumentResolver:
+    """The :data:`~gateway.seams.DocumentResolver` over the persisted-query
+    resolver (``persisted_queries.resolver.DocumentResolver``) in ``mode``.
+
+    The resolver answers a refusal by returning its error; the seam raises it,
+    and the server answers it with the error's ``http_status``.
+    """
+
+    async def resolve(params: GraphQLParams) -> str:
+        request = {
+            "query": params.query,
+            "documentId": params.document_id,
+            "operationName": params.operation_name,
+            "extensions": dict(params.extensions),
+        }
+        given = {name: value for name, value in request.items() if value is not None}
+        resolved = await resolver.resolve(given, mode=mode)
+        if isinstance(resolved, Exception):
+            raise resolved
+        text: str = resolved.text
+        return text
+
+    return resolve
 
 
 class CitizenGraph:

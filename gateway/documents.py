@@ -10,7 +10,7 @@ mode validation refuses introspection and its messages make no suggestions
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import (
     DocumentNode,
@@ -50,6 +50,8 @@ class Prepared:
     hash: str
     document: DocumentNode | None
     error: GatewayError | None = None
+    costs: dict[str | None, int] = field(default_factory=dict)
+    """The cost of each operation by name, measured on first use."""
 
     def valid(self) -> DocumentNode:
         """The parsed and validated document.

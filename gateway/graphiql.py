@@ -115,11 +115,17 @@ class DevTokens:
         )
 
 
-def routes(*, dev: bool, sign_in: DevSignIn | None) -> list[BaseRoute]:
-    """The routes of GraphiQL: ``/graphiql``, the static files, the dev sign-in."""
+def routes(
+    *, dev: bool, sign_in: DevSignIn | None, picker: bool | None = None
+) -> list[BaseRoute]:
+    """The routes of GraphiQL: ``/graphiql``, the static files, the dev sign-in.
+
+    ``picker`` shows the persona picker; by default when ``sign_in`` is given.
+    """
+    show_picker = sign_in is not None if picker is None else picker
 
     async def graphiql(request: Request) -> Response:
-        return page(request, dev=dev, sign_in=sign_in is not None)
+        return page(request, dev=dev, sign_in=show_picker)
 
     served: list[BaseRoute] = [
         Route("/graphiql", graphiql, methods=["GET"]),

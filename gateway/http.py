@@ -80,11 +80,15 @@ def _ranges(accept: str) -> list[_Range]:
         if charset not in (None, "utf-8", "utf8") or quality <= 0:
             continue
         media_range = media_range.lower()
-        specificity = 2 - media_range.split("/", 1)[-1].count("*") * 1
-        if media_range == "*/*":
-            specificity = 0
-        ranges.append(_Range(quality, specificity, media_range))
+        ranges.append(_Range(quality, _specificity(media_range), media_range))
     return ranges
+
+
+def _specificity(media_range: str) -> int:
+    """2 for ``type/subtype``, 1 for ``type/*``, 0 for ``*/*``."""
+    if media_range == "*/*":
+        return 0
+    return 1 if media_range.endswith("/*") else 2
 
 
 def _served(media_range: str) -> str | None:

@@ -4,19 +4,24 @@ A document is measured in three ways, each with its own limit and error code:
 
 - depth: the deepest nesting of fields, fragments expanded (``DEPTH_LIMIT_EXCEEDED``);
 - aliases: the aliased fields written in the document (``ALIAS_LIMIT_EXCEEDED``);
+- fragments: the fragment definitions (``FRAGMENT_LIMIT_EXCEEDED``), and the
+  fields of one response name in one selection set (``FIELD_REPEAT_LIMIT_EXCEEDED``),
+  which would cost the validation rule on merging fields quadratic time;
 - cost: every field costs 1, and the fields under a list field count once per item,
   taking the item count from a ``first``, ``last`` or ``limit`` argument and
   :attr:`Limits.default_list_size` otherwise (``COST_LIMIT_EXCEEDED``).
 
 Introspection (``__schema``, ``__type``) is answered from the schema in memory and
 is left out of depth and cost; production mode refuses it in validation anyway.
-Depth and aliases are measured on the syntax tree, before validation, so that a
-hostile document never reaches the more expensive validation rules; cost needs the
-schema's types and is measured on a valid document. Fragments are measured once
-each, so a document of nested fragment spreads costs linear time to measure.
+Depth, aliases, fragments and repeats are measured on the syntax tree, before
+validation, so that a hostile document never reaches the more expensive validation
+rules; cost needs the schema's types and is measured on a valid document.
+Fragments are measured once each, so a document of nested fragment spreads costs
+linear time to measure.
 """
 
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -45,6 +50,8 @@ from gateway.errors import LimitExceeded
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 SIZE_ARGUMENTS = ("first", "last", "limit")
 ENV_PREFIX = "CITIZEN_GRAPH_"
+LEAF_REPEATS = 10
+"""A leaf without arguments may repeat this many times more than other fields."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class Limits:
         max_tokens: lexical tokens of a document (the parser stops there).
         max_depth: nesting of fields.
         max_aliases: aliased fields in a document.
+        max_fragments: fragment definitions in a document.
+        max_repeats: fields of one response name in one merged selection set
+            (plain leaves without arguments: ten times as many).
         max_cost: cost of an operation (see the module docstring).
         default_list_size: items assumed for a list field without a size argument.
         max_errors: validation errors reported before validation stops.
@@ -68,6 +78,8 @@ class Limits:
     max_tokens: int = 10_000
     max_depth: int = 12
     max_aliases: int = 30
+    max_fragments: int = 30
+    max_repeats: int = 8
     max_cost: int = 20_000
     default_list_size: int = 10
     max_errors: int = 20
@@ -147,19 +159,46 @@ class _Depth:
         return self.known[name]
 
 
-def check_syntax(document: DocumentNode, limits: Limits) -> None:
-    """Refuse a document that is too deep or has too many aliases.
-
-    Runs on the syntax tree alone, before validation.
-    """
-    aliases = _count_aliases(document)
-    if aliases > limits.max_aliases:
+def _limit(actual: int, limit: int, code: str, message: str) -> None:
+    if actual > limit:
         raise LimitExceeded(
-            f"The document has {aliases} aliases; the limit is {limits.max_aliases}.",
-            code="ALIAS_LIMIT_EXCEEDED",
-            limit=limits.max_aliases,
-            actual=aliases,
+            f"{message}; the limit is {limit}.", code=code, limit=limit, actual=actual
         )
+
+
+def check_syntax(document: DocumentNode, limits: Limits) -> None:
+    """Refuse a document that is too deep, has too many aliases or fragments, or
+    repeats one field too often in a selection set.
+
+    Runs on the syntax tree alone, before validation: the validation rule that
+    fields can be merged compares fields of one name and fragments in pairs, so
+    repeated fields and many fragments would cost it quadratic time.
+    """
+    shape = _Shape(document)
+    _limit(
+        shape.aliases,
+        limits.max_aliases,
+        "ALIAS_LIMIT_EXCEEDED",
+        f"The document has {shape.aliases} aliases",
+    )
+    _limit(
+        shape.fragments,
+        limits.max_fragments,
+        "FRAGMENT_LIMIT_EXCEEDED",
+        f"The document defines {shape.fragments} fragments",
+    )
+    _limit(
+        shape.repeats,
+        limits.max_repeats,
+        "FIELD_REPEAT_LIMIT_EXCEEDED",
+        f"A selection set asks for {shape.repeated!r} {shape.repeats} times",
+    )
+    _limit(
+        shape.leaf_repeats,
+        limits.max_repeats * LEAF_REPEATS,
+        "FIELD_REPEAT_LIMIT_EXCEEDED",
+        f"A selection set asks for {shape.leaf!r} {shape.leaf_repeats} times",
+    )
     depth = _Depth(_fragments(document))
     deepest = max(
         (
@@ -169,30 +208,63 @@ def check_syntax(document: DocumentNode, limits: Limits) -> None:
         ),
         default=0,
     )
-    if deepest > limits.max_depth:
-        raise LimitExceeded(
-            f"The operation is {deepest} fields deep; the limit is {limits.max_depth}.",
-            code="DEPTH_LIMIT_EXCEEDED",
-            limit=limits.max_depth,
-            actual=deepest,
-        )
+    _limit(
+        deepest,
+        limits.max_depth,
+        "DEPTH_LIMIT_EXCEEDED",
+        f"The operation is {deepest} fields deep",
+    )
 
 
-def _count_aliases(document: DocumentNode) -> int:
-    count = 0
-    stack: list[SelectionSetNode] = [
-        d.selection_set
-        for d in document.definitions
-        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
-    ]
-    while stack:
-        for selection in stack.pop().selections:
-            if isinstance(selection, FieldNode) and selection.alias is not None:
-                count += 1
-            selection_set = getattr(selection, "selection_set", None)
-            if selection_set is not None:
-                stack.append(selection_set)
-    return count
+class _Shape:
+    """Aliases, fragments and the most repeated response names of a document.
+
+    Fields of one response name in one selection set are merged, and so are their
+    own selection sets: ``{ a { b } a { b } }`` asks for ``b`` twice in the
+    merged set under ``a``. That is how the validation rule compares them, and
+    why repeats multiply down the tree. Inline fragments belong to the selection
+    set they are in; fragment spreads are measured where they are defined.
+    """
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.aliases = 0
+        self.fragments = 0
+        self.repeats = 0
+        self.repeated = ""
+        self.leaf_repeats = 0
+        self.leaf = ""
+        scopes: list[list[SelectionSetNode]] = []
+        for definition in document.definitions:
+            if isinstance(definition, FragmentDefinitionNode):
+                self.fragments += 1
+            if isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode):
+                scopes.append([definition.selection_set])
+        while scopes:
+            scopes += self._measure(scopes.pop())
+
+    def _measure(self, scope: list[SelectionSetNode]) -> list[list[SelectionSetNode]]:
+        counts: Counter[str] = Counter()
+        leaves: Counter[str] = Counter()
+        children: dict[str, list[SelectionSetNode]] = {}
+        flat = list(scope)
+        while flat:
+            for selection in flat.pop().selections:
+                if isinstance(selection, InlineFragmentNode):
+                    flat.append(selection.selection_set)
+                elif isinstance(selection, FieldNode):
+                    self.aliases += selection.alias is not None
+                    name = (selection.alias or selection.name).value
+                    if selection.selection_set is not None:
+                        children.setdefault(name, []).append(selection.selection_set)
+                    merged = selection.selection_set or selection.arguments
+                    (counts if merged else leaves)[name] += 1
+        for name, count in counts.items():
+            if count > self.repeats:
+                self.repeats, self.repeated = count, name
+        for name, count in leaves.items():
+            if count > self.leaf_repeats:
+                self.leaf_repeats, self.leaf = count, name
+        return list(children.values())
 
 
 class _Cost:
@@ -275,13 +347,13 @@ def check_cost(
     operation: OperationDefinitionNode,
     schema: GraphQLSchema,
     limits: Limits,
-) -> None:
-    """Refuse an operation whose cost is over the limit."""
+) -> int:
+    """The cost of ``operation``; refuses it when over the limit."""
     cost = cost_of(document, operation, schema, limits.default_list_size)
-    if cost > limits.max_cost:
-        raise LimitExceeded(
-            f"The operation costs {cost}; the limit is {limits.max_cost}.",
-            code="COST_LIMIT_EXCEEDED",
-            limit=limits.max_cost,
-            actual=cost,
-        )
+    refuse_cost(cost, limits)
+    return cost
+
+
+def refuse_cost(cost: int, limits: Limits) -> None:
+    """Refuse a cost over the limit."""
+    _limit(cost, limits.max_cost, "COST_LIMIT_EXCEEDED", f"The operation costs {cost}")

@@ -1,12 +1,17 @@
-"""Security headers on every response of the gateway.
+"""Security headers and the access log line of every response of the gateway.
 
 Responses are JSON or our own pages: browsers must not sniff other types, send
 referrers, frame the pages, or load anything the page did not name. A response
 that sets its own ``Content-Security-Policy`` (the GraphiQL page) keeps it.
 """
 
+import logging
+import time
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -36,3 +41,38 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class AccessLog:
+    """One log line per request: method, path, status and time taken.
+
+    The query string is left out: a GET's variables may hold a CPR number, and
+    nothing in a request's parameters or headers is ever logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            logger.info(
+                "%s %s %d %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )

@@ -31,7 +31,7 @@ from resolvers.plan import (
 )
 from resolvers.plan_cache import DEFAULT_SIZE, PlanCache
 from resolvers.planner import PlanningError, QueryPlanner
-from resolvers.shaping import Failure, shape
+from resolvers.shaping import Failure, holds, shape
 from resolvers.transports import (
     FetchRequest,
     FetchResult,
@@ -214,8 +214,10 @@ class _Run:
         except TransportError as exc:
             logger.warning("Fetch from subgraph %s failed: %s", fetch.graph, exc.code)
             error = {"message": str(exc), "extensions": {"code": exc.code}}
-        except Exception:
-            logger.exception("Fetch from subgraph %s failed unexpectedly", fetch.graph)
+        except Exception as exc:
+            # Only the type: an exception's message may carry personal data.
+            name = type(exc).__name__
+            logger.error("Fetch from subgraph %s failed with %s", fetch.graph, name)
             error = {
                 "message": f"The subgraph {fetch.graph} failed.",
                 "extensions": {"code": "SUBGRAPH_ERROR"},
@@ -223,17 +225,29 @@ class _Run:
         return Failure([(_service_error(error, fetch.graph), ())])
 
     async def root_fetch(self, fetch: Fetch) -> None:
+        if self.skipped(fetch):
+            return
         outcome = await self.fetch_or_failure(fetch, {})
         top = fetch.top_fields[fetch.position_type]
         if isinstance(outcome, Failure):
-            _fail(self.data, top, outcome)
+            # Root fields are few: each gets its own error, not one for all.
+            for key in top:
+                _fail(self.data, (key,), Failure(list(outcome.entries)))
             return
         if outcome.data is not None:
             _merge(self.data, outcome.data)
         for error in outcome.errors:
             self.place_error(self.data, error.get("path"), error, fetch.graph, top)
 
+    def skipped(self, fetch: Fetch) -> bool:
+        """True when ``@skip``/``@include`` leave the fetch nothing to fetch."""
+        return bool(fetch.run_if) and not any(
+            holds(c, self.variables) for c in fetch.run_if
+        )
+
     async def entity_fetch(self, fetch: Fetch) -> None:
+        if self.skipped(fetch):
+            return
         reps: list[dict[str, Any]] = []
         owners: list[list[tuple[dict[str, Any], str]]] = []
         seen: dict[bytes, int] = {}
@@ -281,6 +295,8 @@ class _Run:
             if isinstance(entity, dict):
                 for target, _ in owners[index]:
                     _merge(target, entity)
+                    if fetch.resolves_type and entity.get("__typename"):
+                        target["__typename"] = entity["__typename"]
         for error in outcome.errors:
             path = error.get("path")
             if (

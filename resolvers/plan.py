@@ -14,8 +14,16 @@ from typing import Any
 
 from graphql import DocumentNode, print_ast
 
+from resolvers.shaping import Condition
+
 INTROSPECTION = "#introspection"
 """The pseudo-subgraph that answers ``__schema`` and ``__type`` from the API schema."""
+
+
+class PlanningError(Exception):
+    """An operation that cannot be planned over this supergraph."""
+
+    code = "PLANNING_FAILED"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,10 @@ class Fetch:
         reps: type name -> representation spec (entity fetches only).
         top_fields: type name -> canonical keys this fetch adds at ``path``.
         representations_variable: the variable that carries representations.
+        run_if: when every top-level field of the fetch carries ``@skip`` or
+            ``@include``, their conditions: the fetch runs only if one holds.
+        resolves_type: the fetch tells the concrete type of objects that an
+            interface-object subgraph returned; its ``__typename`` wins.
     """
 
     id: int
@@ -62,6 +74,8 @@ class Fetch:
     reps: Mapping[str, RepSpec] = field(default_factory=dict)
     top_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     representations_variable: str = "representations"
+    run_if: tuple[tuple[Condition, ...], ...] = ()
+    resolves_type: bool = False
 
     @property
     def is_entity(self) -> bool:
@@ -139,7 +153,7 @@ def _node_json(node: PlanNode) -> dict[str, Any]:
             "operation": fetch.text,
         }
         if fetch.is_entity:
-            result["requires"] = [_rep_json(spec) for spec in fetch.reps.values()]
+            result["requires"] = [_rep_json(spec) for spec in _distinct(fetch)]
         return result
     if isinstance(node, Flatten):
         return {
@@ -149,6 +163,10 @@ def _node_json(node: PlanNode) -> dict[str, Any]:
         }
     kind = "Sequence" if isinstance(node, Sequence) else "Parallel"
     return {"kind": kind, "nodes": [_node_json(n) for n in node.nodes]}
+
+
+def _distinct(fetch: Fetch) -> list[RepSpec]:
+    return list(dict.fromkeys(fetch.reps.values()))
 
 
 def _rep_json(spec: RepSpec) -> dict[str, Any]:
@@ -179,7 +197,7 @@ def _format(node: PlanNode, depth: int, lines: list[str]) -> None:
     if isinstance(node, FetchNode):
         fetch = node.fetch
         lines.append(f'{pad}Fetch(service: "{fetch.graph}") {{')
-        for spec in fetch.reps.values():
+        for spec in _distinct(fetch):
             wanted = _rep_text(spec.fields)
             lines.append(f"{pad}  requires: ... on {spec.typename} {{ {wanted} }}")
         for text_line in print_ast(fetch.document).splitlines():

@@ -10,11 +10,9 @@ are planned per possible object type, with ``__typename`` added. Each fetch's
 document is built as an AST and validated against the subgraph's schema once.
 """
 
-import re
-from dataclasses import dataclass, field
-
 from graphql import (
     DocumentNode,
+    GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
@@ -26,24 +24,13 @@ from graphql import (
     is_abstract_type,
     is_leaf_type,
     is_list_type,
-    print_ast,
-    validate,
 )
 from graphql.language import ast
 from graphql.utilities import get_operation_ast
 
-from resolvers.plan import (
-    INTROSPECTION,
-    Fetch,
-    FetchNode,
-    Flatten,
-    Parallel,
-    Plan,
-    PlanNode,
-    RepField,
-    RepSpec,
-    Sequence,
-)
+from resolvers.fetches import FetchGroup, build_fetch, build_tree
+from resolvers.plan import INTROSPECTION, Plan, PlanningError
+from resolvers.routing import Router
 from resolvers.selection import (
     Canonical,
     ClientField,
@@ -52,10 +39,11 @@ from resolvers.selection import (
     collect,
     field_set_items,
     provided_of,
-    variables_in,
 )
 from resolvers.shaping import compile_shape
-from schema.supergraph import Key, Supergraph
+from schema.supergraph import Supergraph
+
+__all__ = ["PlanningError", "QueryPlanner"]
 
 _META = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
@@ -63,31 +51,12 @@ MAX_JUMPS = 8
 """How many entity hops one field may take to reach a subgraph that resolves it."""
 
 
-class PlanningError(Exception):
-    """An operation that cannot be planned over this supergraph."""
-
-    code = "PLANNING_FAILED"
-
-
-@dataclass(eq=False)
-class _Group:
-    id: int
-    graph: str
-    path: tuple[str, ...]
-    position_type: str
-    parent: "_Group | None"
-    operation: str | None = None
-    selection: SelectionSet = field(default_factory=SelectionSet)
-    reps: dict[str, SelectionSet] = field(default_factory=dict)
-    depends: set[int] = field(default_factory=set)
-    children: list["_Group"] = field(default_factory=list)
-
-
 class QueryPlanner:
     """Plans operations over one supergraph; stateless between calls."""
 
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
+        self.router = Router(supergraph)
 
     def plan(self, document: DocumentNode, operation_name: str | None) -> Plan:
         """The plan of the operation ``operation_name`` of a validated document.
@@ -95,18 +64,19 @@ class QueryPlanner:
         Raises:
             PlanningError: the operation cannot be planned over this supergraph.
         """
-        return _Build(self.supergraph, document, operation_name).run()
+        return _Build(self.router, document, operation_name).run()
 
 
 class _Build:
     def __init__(
-        self, supergraph: Supergraph, document: DocumentNode, operation_name: str | None
+        self, router: Router, document: DocumentNode, operation_name: str | None
     ) -> None:
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             raise PlanningError(f"The document has no operation {operation_name!r}.")
-        self.supergraph = supergraph
-        self.schema: GraphQLSchema = supergraph.api_schema
+        self.router = router
+        self.supergraph = router.supergraph
+        self.schema: GraphQLSchema = router.supergraph.planning_schema
         self.operation = operation
         self.fragments = {
             d.name.value: d
@@ -114,14 +84,16 @@ class _Build:
             if isinstance(d, ast.FragmentDefinitionNode)
         }
         self.canonical = Canonical()
-        self.groups: list[_Group] = []
-        self.roots: list[_Group] = []
-        self.entity_groups: dict[tuple[int, str, tuple[str, ...]], _Group] = {}
+        self.groups: list[FetchGroup] = []
+        self.roots: list[FetchGroup] = []
+        self.entity_groups: dict[tuple[int, str, tuple[str, ...]], FetchGroup] = {}
         self.depth = 0
         self.pending: set[int] = set()
 
     def run(self) -> Plan:
         kind = self.operation.operation.value
+        if kind == "subscription":
+            raise PlanningError("Subscriptions are not supported over federation.")
         root = self.schema.get_root_type(OperationType(kind))
         if root is None:
             raise PlanningError(f"The schema has no {kind} type.")
@@ -132,8 +104,15 @@ class _Build:
                 continue
             group = self._root_group(kind, root.name, item)
             self._plan_fields(group, group.selection, root.name, root.name, [item], ())
-        fetches = [self._fetch(group) for group in self.groups]
-        node = self._tree(kind, fetches)
+        definitions = {
+            d.variable.name.value: d for d in self.operation.variable_definitions or ()
+        }
+        name = self.operation.name.value if self.operation.name else None
+        fetches = [
+            build_fetch(group, name, definitions, self._schema_of)
+            for group in self.groups
+        ]
+        node = build_tree(kind, self.roots, self.groups, fetches)
         return Plan(
             operation=kind,
             root_type=root.name,
@@ -151,7 +130,7 @@ class _Build:
 
     # -- choosing subgraphs ------------------------------------------------------
 
-    def _root_group(self, kind: str, root: str, item: ClientField) -> _Group:
+    def _root_group(self, kind: str, root: str, item: ClientField) -> FetchGroup:
         if item.name in ("__schema", "__type"):
             graphs: tuple[str, ...] = (INTROSPECTION,)
         else:
@@ -167,86 +146,49 @@ class _Build:
                 return group
         return self._new_root(graphs[0], kind, root)
 
-    def _new_root(self, graph: str, kind: str, root: str) -> _Group:
-        group = _Group(len(self.groups), graph, (), root, None, operation=kind)
+    def _new_root(self, graph: str, kind: str, root: str) -> FetchGroup:
+        group = FetchGroup(len(self.groups), graph, (), root, None, operation=kind)
         self.groups.append(group)
         self.roots.append(group)
         return group
 
-    def _local(
-        self, group: _Group, type_name: str, name: str, provided: Provided | None
-    ) -> bool:
-        if group.graph == INTROSPECTION or type_name.startswith("__"):
-            return True
-        if provided is not None and name in provided:
-            return True
-        if group.graph not in self.supergraph.resolving_graphs(type_name, name):
-            return False
-        entry = self.supergraph.field_in_graph(type_name, name, group.graph)
-        return entry is None or entry.requires is None
-
-    def _available(
-        self,
-        graph: str,
-        type_name: str,
-        selection: ast.SelectionSetNode,
-        provided: Provided | None,
-    ) -> bool:
-        parent = self.schema.get_type(type_name)
-        assert isinstance(parent, GraphQLObjectType)
-        for item in field_set_items(selection):
-            name = item.name.value
-            if name == "__typename":
-                continue
-            in_provided = provided is not None and name in provided
-            if not in_provided and graph not in self.supergraph.resolving_graphs(
-                type_name, name
-            ):
-                return False
-            if item.selection_set is not None and name in parent.fields:
-                child = get_named_type(parent.fields[name].type).name
-                inner = provided.get(name) if provided else None
-                if not self._available(graph, child, item.selection_set, inner):
-                    return False
-        return True
-
-    def _pending(self, group: _Group, graph: str, path: tuple[str, ...]) -> bool:
+    def _pending(self, group: FetchGroup, graph: str, path: tuple[str, ...]) -> bool:
         found = self.entity_groups.get((group.id, graph, path))
         return found is not None and found.id in self.pending
 
-    def _keys(self, type_name: str, graph: str) -> list[Key]:
-        return [k for k in self.supergraph.keys(type_name, graph) if k.resolvable]
-
     def _choose(
         self,
-        group: _Group,
+        group: FetchGroup,
         type_name: str,
         name: str,
         path: tuple[str, ...],
         provided: Provided | None,
-    ) -> str:
+    ) -> tuple[str, str]:
+        """The subgraph to fetch ``type_name.name`` from, and the entity type to
+        ask it for (an interface when the subgraph has it as an interface object)."""
         candidates = [
-            g
-            for g in self.supergraph.resolving_graphs(type_name, name)
-            if self._keys(type_name, g) and not self._pending(group, g, path)
+            (g, entity)
+            for g, entity in self.router.routes(type_name, name)
+            if self.router.keys(entity, g) and not self._pending(group, g, path)
         ]
         if not candidates:
             raise PlanningError(
                 f"No subgraph can resolve the field {type_name}.{name} by a key "
                 f"from subgraph {group.graph!r}."
             )
-        for graph in candidates:
+        for graph, entity in candidates:
             if (group.id, graph, path) in self.entity_groups:
-                return graph
+                return graph, entity
 
-        def rank(graph: str) -> tuple[bool, bool, int]:
+        def rank(route: tuple[str, str]) -> tuple[bool, bool, int]:
+            graph, entity = route
             direct = any(
-                self._available(group.graph, type_name, k.selection, provided)
-                for k in self._keys(type_name, graph)
+                self.router.available(group.graph, type_name, k.selection, provided)
+                for k in self.router.keys(entity, graph)
             )
-            entry = self.supergraph.field_in_graph(type_name, name, graph)
+            entry = self.supergraph.field_in_graph(entity, name, graph)
             requires = entry is not None and entry.requires is not None
-            return (not direct, requires, candidates.index(graph))
+            return (not direct, requires, candidates.index(route))
 
         return min(candidates, key=rank)
 
@@ -254,7 +196,7 @@ class _Build:
 
     def _plan_fields(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
         type_name: str,
         position_type: str,
@@ -264,7 +206,7 @@ class _Build:
     ) -> set[int]:
         """Plan ``items`` on the object type ``type_name``; the groups touched."""
         parent = self.schema.get_type(type_name)
-        assert isinstance(parent, GraphQLObjectType)
+        assert isinstance(parent, GraphQLObjectType | GraphQLInterfaceType)
         touched: set[int] = set()
         for item in items:
             if item.name == "__typename":
@@ -272,14 +214,15 @@ class _Build:
             definition = _META.get(item.name) or parent.fields.get(item.name)
             if definition is None:
                 raise PlanningError(f"The type {type_name} has no field {item.name}.")
-            if self._local(group, type_name, item.name, provided):
+            if self.router.local(group.graph, type_name, item.name, provided):
                 entry = self.supergraph.field_in_graph(
                     type_name, item.name, group.graph
                 )
                 if entry is not None and entry.provides is not None:
                     inner: Provided | None = provided_of(entry.provides)
                 else:
-                    inner = provided.get(item.name) if provided else None
+                    servable = self.router.servable(group.graph, type_name, provided)
+                    inner = servable.get(item.name)
                 self._add(group, sel, item, definition.type, path, inner)
                 touched.add(group.id)
             else:
@@ -297,7 +240,7 @@ class _Build:
 
     def _add(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
         item: ClientField,
         field_type: GraphQLOutputType,
@@ -321,7 +264,7 @@ class _Build:
 
     def _plan_selection(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
         type_name: str,
         items: list[ClientField],
@@ -330,14 +273,17 @@ class _Build:
     ) -> None:
         named = self.schema.get_type(type_name)
         if named is None or not is_abstract_type(named):
-            own = [i for i in items if self._applies(i, type_name)]
+            own = [i for i in items if self.router.applies(i, type_name)]
             self._plan_fields(group, sel, type_name, type_name, own, path, provided)
+            return
+        if self.supergraph.is_interface_object(type_name, group.graph):
+            self._plan_interface_object(group, sel, type_name, items, path, provided)
             return
         sel.add("__typename", "__typename")
         for possible in self.schema.get_possible_types(named):
-            if not self._member_in_graph(group.graph, type_name, possible.name):
+            if not self.router.member_in_graph(group.graph, type_name, possible.name):
                 continue
-            own = [i for i in items if self._applies(i, possible.name)]
+            own = [i for i in items if self.router.applies(i, possible.name)]
             if any(i.name != "__typename" for i in own):
                 self._plan_fields(
                     group,
@@ -349,30 +295,56 @@ class _Build:
                     provided,
                 )
 
-    def _member_in_graph(self, graph: str, abstract: str, member: str) -> bool:
-        if graph == INTROSPECTION:
-            return True
-        schema = self.supergraph.subgraph_schema(graph)
-        outer, inner = schema.get_type(abstract), schema.get_type(member)
-        if outer is None or inner is None or not is_abstract_type(outer):
-            return False
-        return schema.is_sub_type(outer, inner)
+    def _plan_interface_object(
+        self,
+        group: FetchGroup,
+        sel: SelectionSet,
+        interface: str,
+        items: list[ClientField],
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        """Plan below an interface that ``group``'s subgraph has as an object.
 
-    def _applies(self, item: ClientField, type_name: str) -> bool:
-        target = self.schema.get_type(type_name)
-        for condition in item.type_conditions:
-            if condition == type_name:
-                continue
-            outer = self.schema.get_type(condition)
-            if outer is None or not is_abstract_type(outer):
-                return False
-            if not self.schema.is_sub_type(outer, target):  # type: ignore[arg-type]
-                return False
-        return True
+        Fields of the interface that the subgraph resolves are fetched there;
+        for anything else (``__typename``, type conditions, other subgraphs'
+        fields) a subgraph that has the interface as an entity tells the real
+        type (join spec, ``isInterfaceObject``) and planning goes on from there.
+        """
+        here = [
+            i
+            for i in items
+            if not i.type_conditions or set(i.type_conditions) == {interface}
+        ]
+        here = [
+            i
+            for i in here
+            if i.name != "__typename"
+            and self.router.local(group.graph, interface, i.name, provided)
+        ]
+        self._plan_fields(group, sel, interface, interface, here, path, provided)
+        rest = [i for i in items if i not in here]
+        if not rest:
+            return
+        owners = [
+            g
+            for g in self.supergraph.graphs_of(interface)
+            if self.router.keys(interface, g)
+            and not self.supergraph.is_interface_object(interface, g)
+        ]
+        if not owners:
+            raise PlanningError(
+                f"No subgraph tells the type of a {interface} from {group.graph!r}."
+            )
+        target = self._entity_group(
+            group, sel, owners[0], (interface, interface), interface, path, provided
+        )
+        target.resolves_type = True
+        self._plan_selection(target, target.selection, interface, rest, path, None)
 
     def _jump(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
         type_name: str,
         position_type: str,
@@ -381,11 +353,11 @@ class _Build:
         path: tuple[str, ...],
         provided: Provided | None,
     ) -> set[int]:
-        graph = self._choose(group, type_name, item.name, path, provided)
+        graph, entity = self._choose(group, type_name, item.name, path, provided)
         target = self._entity_group(
-            group, sel, graph, type_name, position_type, path, provided
+            group, sel, graph, (type_name, entity), position_type, path, provided
         )
-        entry = self.supergraph.field_in_graph(type_name, item.name, graph)
+        entry = self.supergraph.field_in_graph(entity, item.name, graph)
         if entry is not None and entry.requires is not None:
             self._require(
                 group,
@@ -399,36 +371,40 @@ class _Build:
             )
         inner = provided_of(entry.provides) if entry and entry.provides else None
         self._add(
-            target, target.selection.fragment(type_name), item, field_type, path, inner
+            target, target.selection.fragment(entity), item, field_type, path, inner
         )
         return {target.id}
 
     def _entity_group(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
         graph: str,
-        type_name: str,
+        types: tuple[str, str],
         position_type: str,
         path: tuple[str, ...],
         provided: Provided | None,
-    ) -> _Group:
+    ) -> FetchGroup:
+        """The entity fetch from ``graph`` below ``group`` at ``path``, with a
+        representation for objects of ``types[0]`` as entities of ``types[1]``."""
+        type_name, entity = types
         slot = (group.id, graph, path)
         target = self.entity_groups.get(slot)
         if target is None:
-            target = _Group(len(self.groups), graph, path, position_type, group)
+            target = FetchGroup(len(self.groups), graph, path, position_type, group)
             target.depends.add(group.id)
             self.groups.append(target)
             group.children.append(target)
             self.entity_groups[slot] = target
         if type_name in target.reps:
             return target
-        keys = self._keys(type_name, graph)
+        target.rep_types[type_name] = entity
+        keys = self.router.keys(entity, graph)
         key = next(
             (
                 k
                 for k in keys
-                if self._available(group.graph, type_name, k.selection, provided)
+                if self.router.available(group.graph, type_name, k.selection, provided)
             ),
             keys[0],
         )
@@ -440,9 +416,9 @@ class _Build:
 
     def _require(
         self,
-        group: _Group,
+        group: FetchGroup,
         sel: SelectionSet,
-        target: _Group,
+        target: FetchGroup,
         type_name: str,
         position_type: str,
         field_set: ast.SelectionSetNode,
@@ -461,7 +437,7 @@ class _Build:
             items = [
                 i
                 for i in collect(field_set, {}, self.canonical)
-                if self._applies(i, type_name)
+                if self.router.applies(i, type_name)
             ]
             touched = self._plan_fields(
                 group, sel, type_name, position_type, items, path, provided
@@ -480,95 +456,10 @@ class _Build:
             if item.selection_set is not None and fetched.sub is not None:
                 self._rep_add(fetched.sub, item.selection_set)
 
-    # -- building fetches and the tree -------------------------------------------
-
-    def _fetch(self, group: _Group) -> Fetch:
-        definitions = {
-            d.variable.name.value: d for d in self.operation.variable_definitions or ()
-        }
-        rep_variable = "representations"
-        while rep_variable in definitions:
-            rep_variable += "_"
-        if group.reps:
-            selection = _entities_selection(group.selection, rep_variable)
-        else:
-            selection = group.selection.to_ast()
-        used = [v for v in variables_in(selection) if v in definitions]
-        variable_definitions = [definitions[v] for v in used]
-        if group.reps:
-            variable_definitions.insert(0, _representations_definition(rep_variable))
-        operation = ast.OperationDefinitionNode(
-            operation=OperationType(group.operation or "query"),
-            name=self._fetch_name(group),
-            variable_definitions=tuple(variable_definitions),
-            directives=(),
-            selection_set=selection,
-        )
-        document = ast.DocumentNode(definitions=(operation,))
-        self._validate(group.graph, document)
-        if group.reps:
-            top = {t: tuple(s.fields) for t, s in group.selection.fragments.items()}
-        else:
-            top = {group.position_type: tuple(group.selection.fields)}
-        return Fetch(
-            id=group.id,
-            graph=group.graph,
-            document=document,
-            text=print_ast(document),
-            variables=tuple(used),
-            path=group.path,
-            position_type=group.position_type,
-            reps={t: RepSpec(t, _rep_fields(s)) for t, s in group.reps.items()},
-            top_fields=top,
-            representations_variable=rep_variable,
-        )
-
-    def _fetch_name(self, group: _Group) -> ast.NameNode | None:
-        if self.operation.name is None or group.graph == INTROSPECTION:
-            return None
-        graph = re.sub(r"\W", "_", group.graph)
-        return ast.NameNode(value=f"{self.operation.name.value}__{graph}__{group.id}")
-
-    def _validate(self, graph: str, document: DocumentNode) -> None:
+    def _schema_of(self, graph: str) -> GraphQLSchema:
         if graph == INTROSPECTION:
-            schema = self.schema
-        else:
-            schema = self.supergraph.subgraph_schema(graph)
-        errors = validate(schema, document)
-        if errors:
-            raise PlanningError(
-                f"The fetch planned for subgraph {graph!r} is not valid there: "
-                f"{errors[0].message}"
-            )
-
-    def _tree(self, kind: str, fetches: list[Fetch]) -> PlanNode | None:
-        nodes = [self._subtree(root, fetches) for root in self.roots]
-        if not nodes:
-            return None
-        if len(nodes) == 1:
-            return nodes[0]
-        return Sequence(nodes) if kind == "mutation" else Parallel(nodes)
-
-    def _subtree(self, root: _Group, fetches: list[Fetch]) -> PlanNode:
-        members = _descendants(root)
-        if all(g.depends <= {g.parent.id} for g in members if g.parent is not None):
-            return _nested(root, fetches)
-        depth: dict[int, int] = {}
-
-        def level(group: _Group) -> int:
-            if group.id not in depth:
-                parents = [self.groups[d] for d in group.depends if d != group.id]
-                depth[group.id] = 1 + max((level(p) for p in parents), default=-1)
-            return depth[group.id]
-
-        levels: dict[int, list[PlanNode]] = {}
-        for group in members:
-            levels.setdefault(level(group), []).append(_leaf(fetches[group.id]))
-        steps: list[PlanNode] = [
-            nodes[0] if len(nodes) == 1 else Parallel(nodes)
-            for _, nodes in sorted(levels.items())
-        ]
-        return steps[0] if len(steps) == 1 else Sequence(steps)
+            return self.supergraph.api_schema
+        return self.supergraph.subgraph_schema(graph)
 
     def _defaults(self) -> dict[str, object]:
         from graphql import value_from_ast_untyped
@@ -580,27 +471,6 @@ class _Build:
         }
 
 
-def _descendants(root: _Group) -> list[_Group]:
-    found = [root]
-    for child in root.children:
-        found.extend(_descendants(child))
-    return found
-
-
-def _leaf(fetch: Fetch) -> PlanNode:
-    node = FetchNode(fetch)
-    return Flatten(fetch.path, node) if fetch.is_entity else node
-
-
-def _nested(group: _Group, fetches: list[Fetch]) -> PlanNode:
-    own = _leaf(fetches[group.id])
-    if not group.children:
-        return own
-    children = [_nested(child, fetches) for child in group.children]
-    after = children[0] if len(children) == 1 else Parallel(children)
-    return Sequence([own, after])
-
-
 def _list_depth(field_type: GraphQLOutputType) -> int:
     depth = 0
     current = get_nullable_type(field_type)
@@ -608,36 +478,3 @@ def _list_depth(field_type: GraphQLOutputType) -> int:
         depth += 1
         current = get_nullable_type(current.of_type)
     return depth
-
-
-def _rep_fields(rep: SelectionSet) -> tuple[RepField, ...]:
-    return tuple(
-        RepField(f.name, f.key, _rep_fields(f.sub) if f.sub is not None else None)
-        for f in rep.fields.values()
-    )
-
-
-def _entities_selection(selection: SelectionSet, variable: str) -> ast.SelectionSetNode:
-    entities = ast.FieldNode(
-        name=ast.NameNode(value="_entities"),
-        arguments=(
-            ast.ArgumentNode(
-                name=ast.NameNode(value="representations"),
-                value=ast.VariableNode(name=ast.NameNode(value=variable)),
-            ),
-        ),
-        directives=(),
-        selection_set=selection.to_ast(),
-    )
-    return ast.SelectionSetNode(selections=(entities,))
-
-
-def _representations_definition(variable: str) -> ast.VariableDefinitionNode:
-    any_type = ast.NonNullTypeNode(
-        type=ast.NamedTypeNode(name=ast.NameNode(value="_Any"))
-    )
-    return ast.VariableDefinitionNode(
-        variable=ast.VariableNode(name=ast.NameNode(value=variable)),
-        type=ast.NonNullTypeNode(type=ast.ListTypeNode(type=any_type)),
-        directives=(),
-    )

@@ -97,7 +97,7 @@ def compile_shape(
                 response_key=item.response_key,
                 key=item.key,
                 name=item.name,
-                conditions=tuple(_condition(d) for d in item.conditions),
+                conditions=tuple(condition_of(d) for d in item.conditions),
                 type_conditions=item.type_conditions,
                 type=definition.type,
                 sub=sub,
@@ -106,12 +106,22 @@ def compile_shape(
     return tuple(entries)
 
 
-def _condition(directive: ast.DirectiveNode) -> Condition:
+def condition_of(directive: ast.DirectiveNode) -> Condition:
+    """An ``@include`` or ``@skip`` directive as a :data:`Condition`."""
     value = directive.arguments[0].value if directive.arguments else None
     include = directive.name.value == "include"
     if isinstance(value, ast.VariableNode):
         return include, value.name.value, False
     return include, None, isinstance(value, ast.BooleanValueNode) and value.value
+
+
+def holds(conditions: tuple[Condition, ...], variables: Mapping[str, Any]) -> bool:
+    """True when every ``@include`` holds and no ``@skip`` does (spec 3.13)."""
+    for include, variable, literal in conditions:
+        value = bool(variables.get(variable)) if variable else literal
+        if value != include:
+            return False
+    return True
 
 
 _BUBBLE = object()
@@ -127,11 +137,7 @@ class _Shaper:
         self.applies_cache: dict[tuple[str, str], bool] = {}
 
     def included(self, entry: ShapeField) -> bool:
-        for include, variable, literal in entry.conditions:
-            value = bool(self.variables.get(variable)) if variable else literal
-            if value != include:
-                return False
-        return True
+        return holds(entry.conditions, self.variables)
 
     def applies(self, conditions: tuple[str, ...], type_name: str) -> bool:
         for condition in conditions:
@@ -173,7 +179,11 @@ class _Shaper:
             if len(group) > 1 and sub is not None:
                 sub = tuple(e for g in group for e in g.sub or ())
             value = self.value(
-                data.get(first.key, _MISSING), first.type, sub, [*path, response_key]
+                data.get(first.key, _MISSING),
+                first.type,
+                sub,
+                [*path, response_key],
+                f"{type_name}.{first.name}",
             )
             if value is _BUBBLE:
                 return _BUBBLE
@@ -186,12 +196,13 @@ class _Shaper:
         field_type: GraphQLOutputType,
         sub: tuple[ShapeField, ...] | None,
         path: list[str | int],
+        coordinate: str,
     ) -> Any:
         if is_non_null_type(field_type):
-            result = self.value(value, field_type.of_type, sub, path)
+            result = self.value(value, field_type.of_type, sub, path, coordinate)
             if result is None:
                 if value is None or value is _MISSING:
-                    self.null_error(path)
+                    self.null_error(path, coordinate)
                 return _BUBBLE
             return result
         if isinstance(value, Failure):
@@ -204,7 +215,9 @@ class _Shaper:
                 return None
             items = []
             for index, item in enumerate(value):
-                shaped = self.value(item, field_type.of_type, sub, [*path, index])
+                shaped = self.value(
+                    item, field_type.of_type, sub, [*path, index], coordinate
+                )
                 if shaped is _BUBBLE:
                     return None
                 items.append(shaped)
@@ -218,10 +231,10 @@ class _Shaper:
         shaped = self.object(value, sub or (), type_name, path)
         return None if shaped is _BUBBLE else shaped
 
-    def null_error(self, path: list[str | int]) -> None:
+    def null_error(self, path: list[str | int], coordinate: str) -> None:
         self.errors.append(
             {
-                "message": "A non-null field resolved to null.",
+                "message": f"The non-null field {coordinate} resolved to null.",
                 "path": list(path),
                 "extensions": {"code": "NULL_FOR_NON_NULL"},
             }

@@ -96,12 +96,10 @@ class Transport(Protocol):
 def _error_dict(error: GraphQLError, subgraph: str) -> dict[str, Any]:
     original = error.original_error
     if original is not None and not isinstance(original, GraphQLError):
-        logger.warning(
-            "Subgraph %s raised %s",
-            subgraph,
-            type(original).__name__,
-            exc_info=original,
-        )
+        # The exception's message may hold personal data: log its type and place.
+        where = ".".join(str(p) for p in error.path or ())
+        name = type(original).__name__
+        logger.warning("Subgraph %s raised %s at %s", subgraph, name, where)
         return {
             "message": f"The subgraph {subgraph} failed to resolve this field.",
             "path": list(error.path) if error.path else None,
@@ -111,13 +109,24 @@ def _error_dict(error: GraphQLError, subgraph: str) -> dict[str, Any]:
     return formatted
 
 
+def _own_copy(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Variables the subgraph may change: Strawberry pops ``__typename`` from each
+    representation, and the executor's own representations must stay intact."""
+    return {
+        name: [dict(v) if isinstance(v, dict) else v for v in value]
+        if isinstance(value, list)
+        else value
+        for name, value in variables.items()
+    }
+
+
 async def _execute_on(
     schema: GraphQLSchema, request: FetchRequest, context: Any
 ) -> FetchResult:
     outcome = execute(
         schema,
         request.document,
-        variable_values=dict(request.variables),
+        variable_values=_own_copy(request.variables),
         context_value=context,
         operation_name=request.operation_name,
     )
@@ -189,11 +198,12 @@ class HttpTransport:
             )
         except httpx.TimeoutException as exc:
             raise SubgraphTimeout(
-                request.subgraph, f"{request.subgraph} timed out."
+                request.subgraph, f"The subgraph {request.subgraph} timed out."
             ) from exc
         except httpx.HTTPError as exc:
             raise SubgraphUnavailable(
-                request.subgraph, f"{request.subgraph} could not be reached."
+                request.subgraph,
+                f"The subgraph {request.subgraph} could not be reached.",
             ) from exc
         logger.info(
             "Fetched from subgraph %s: HTTP %s", request.subgraph, response.status_code
@@ -207,21 +217,22 @@ def _read_response(subgraph: str, response: httpx.Response) -> FetchResult:
     except orjson.JSONDecodeError as exc:
         if response.status_code >= 400:
             raise SubgraphUnavailable(
-                subgraph, f"{subgraph} answered with HTTP {response.status_code}."
+                subgraph,
+                f"The subgraph {subgraph} answered with HTTP {response.status_code}.",
             ) from exc
         raise SubgraphBadResponse(
-            subgraph, f"{subgraph} answered with malformed JSON."
+            subgraph, f"The subgraph {subgraph} answered with malformed JSON."
         ) from exc
     if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
         raise SubgraphBadResponse(
-            subgraph, f"{subgraph} answered with no GraphQL response."
+            subgraph, f"The subgraph {subgraph} answered with no GraphQL response."
         )
     data, errors = payload.get("data"), payload.get("errors") or []
     if (data is not None and not isinstance(data, dict)) or not isinstance(
         errors, list
     ):
         raise SubgraphBadResponse(
-            subgraph, f"{subgraph} answered with a malformed response."
+            subgraph, f"The subgraph {subgraph} answered with a malformed response."
         )
     return FetchResult(
         data=data,

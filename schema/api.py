@@ -8,6 +8,7 @@ specification v0.2: an inaccessible element is removed from the API schema).
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from graphql import (
@@ -17,21 +18,17 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     ListValueNode,
-    NamedTypeNode,
     Node,
     ObjectValueNode,
     SchemaDefinitionNode,
     SchemaExtensionNode,
     StringValueNode,
     TypeDefinitionNode,
-    TypeNode,
     build_ast_schema,
     parse,
     validate_schema,
 )
 from graphql.language import (
-    ListTypeNode,
-    NonNullTypeNode,
     TypeExtensionNode,
     UnionTypeDefinitionNode,
 )
@@ -42,8 +39,11 @@ KEEP_DIRECTIVES = frozenset({"deprecated", "specifiedBy", "oneOf"})
 N = TypeVar("N", bound=Node)
 
 
+@lru_cache(maxsize=32)
 def api_schema(supergraph_sdl: str) -> GraphQLSchema:
     """The public schema of ``supergraph_sdl``.
+
+    Schemas are cached by SDL text and shared between callers; do not change them.
 
     Raises:
         SupergraphError: the SDL does not parse, or its API schema is not valid.
@@ -192,11 +192,3 @@ class _Features:
             )
         result: DefinitionNode = _replace(node, **changes)
         return result
-
-
-def named(node: TypeNode) -> str:
-    """The named type inside a type reference node."""
-    while isinstance(node, ListTypeNode | NonNullTypeNode):
-        node = node.type
-    assert isinstance(node, NamedTypeNode)
-    return node.name.value

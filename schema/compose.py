@@ -22,7 +22,7 @@ from schema.printer import SupergraphPrinter
 from schema.rules import check_rules
 from schema.satisfiability import check_satisfiability
 from schema.subgraph import Subgraph, SubgraphSdl, TypeDef, read_subgraph
-from schema.validate import validate_subgraph
+from schema.validate import settle_external_keys, validate_subgraph
 
 __all__ = ["CompositionResult", "SubgraphSdl", "compose"]
 
@@ -59,18 +59,19 @@ def compose(subgraphs: Sequence[SubgraphSdl]) -> CompositionResult:
     read: list[Subgraph] = []
     for given in subgraphs:
         result = read_subgraph(SubgraphSdl(*given))
-        if isinstance(result, CompositionError):
-            errors.append(result)
+        if isinstance(result, list):
+            errors += result
         else:
+            settle_external_keys(result)
             read.append(result)
-            errors += validate_subgraph(result)
     if errors:
         return _failed(errors)
     for subgraph_read in read:
+        errors += validate_subgraph(subgraph_read)
         subgraph_read.types.setdefault("Query", TypeDef(name="Query", kind="object"))
     merger = Merger(read)
     types = merger.merge()
-    errors = merger.errors + check_rules(read, types)
+    errors += merger.errors + check_rules(read, types)
     if not errors:
         errors = check_satisfiability(read, types)
     if errors:

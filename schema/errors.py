@@ -29,6 +29,9 @@ class CompositionError:
     subgraphs: tuple[str, ...] = ()
     coordinates: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        return self.message
+
     def as_dict(self) -> dict[str, object]:
         """The error as JSON-ready data."""
         return {

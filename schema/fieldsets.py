@@ -5,6 +5,7 @@ A field set is a selection set without its outer braces (Apollo Federation 2,
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphql import (
     FieldNode,
@@ -40,6 +41,7 @@ class FieldSetProblem:
     coordinate: str = ""
 
 
+@lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> SelectionSetNode:
     """The selection set of ``text``; raises GraphQLError when it is not one."""
     document = parse("{" + text + "}", no_location=True)

@@ -377,11 +377,9 @@ class Merger:
     def _merge_input_value(
         self, coordinate: str, what: str, prefix: str, present: dict[str, Argument]
     ) -> Argument | None:
-        code = (
-            f"{prefix}_TYPE_MISMATCH"
-            if prefix == "FIELD_ARGUMENT"
-            else ("FIELD_TYPE_MISMATCH")
-        )
+        code = "FIELD_TYPE_MISMATCH"
+        if prefix == "FIELD_ARGUMENT":
+            code = "FIELD_ARGUMENT_TYPE_MISMATCH"
         merged_type = self._merged_type(coordinate, present, False, code, what)
         defaults = {a.default for a in present.values()}
         if len(defaults) > 1:

@@ -63,7 +63,6 @@ def _check_sharing(
                 for graph in resolving
                 if not item.graphs[graph].external
                 and not item.graphs[graph].shareable
-                and not merged.graphs[graph].shareable
                 and item.name
                 not in key_field_names(by_name[graph], merged.graphs[graph])
             ]
@@ -222,7 +221,7 @@ def _check_query(
     subgraphs: Sequence[Subgraph], types: dict[str, MergedType]
 ) -> list[CompositionError]:
     query = types.get("Query")
-    if query is not None and query.fields:
+    if query is not None and any(d.fields for d in query.graphs.values()):
         return []
     names = [s.name for s in subgraphs]
     return [

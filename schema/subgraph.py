@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from graphql import (
     ConstDirectiveNode,
     DefinitionNode,
+    DirectiveDefinitionNode,
     DirectiveNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -77,6 +78,9 @@ FEDERATION_DIRECTIVES = frozenset(
         "listSize",
     }
 )
+
+UNSUPPORTED = frozenset({"context", "fromContext", "composeDirective"})
+"""Federation directives whose meaning composition would lose; refused."""
 
 Scopes = tuple[tuple[str, ...], ...]
 
@@ -206,11 +210,11 @@ KIND_NAMES = {
 
 
 class _Invalid(Exception):
-    """A subgraph that cannot be read at all; carries the error."""
+    """A subgraph that cannot be read; carries every error found."""
 
-    def __init__(self, error: CompositionError) -> None:
-        super().__init__(error.message)
-        self.error = error
+    def __init__(self, *errors: CompositionError) -> None:
+        super().__init__(errors[0].message)
+        self.errors = list(errors)
 
 
 def type_string(node: TypeNode, renames: dict[str, str] | None = None) -> str:
@@ -376,12 +380,12 @@ class _Applied:
         return keys
 
 
-def read_subgraph(subgraph: SubgraphSdl) -> Subgraph | CompositionError:
+def read_subgraph(subgraph: SubgraphSdl) -> Subgraph | list[CompositionError]:
     """Read ``subgraph`` into the composition model, or say why it cannot be read."""
     try:
         return _read(subgraph)
     except _Invalid as exc:
-        return exc.error
+        return exc.errors
 
 
 def _read(subgraph: SubgraphSdl) -> Subgraph:
@@ -413,7 +417,10 @@ def _read(subgraph: SubgraphSdl) -> Subgraph:
         if names.is_machinery(type_name):
             continue
         _merge_node(name, types, type_name, kind, node, names, renames)
-    _check_references(name, types)
+    problems = _check_references(name, types)
+    problems += _check_directives(name, document, names)
+    if problems:
+        raise _Invalid(*problems)
     return Subgraph(name=name, url=subgraph.url, types=types)
 
 
@@ -465,7 +472,9 @@ def _merge_node(
         if isinstance(child, FieldDefinitionNode):
             if child.name.value in MACHINERY_FIELDS and type_name == "Query":
                 continue
-            definition.fields[child.name.value] = _field(child, names, renames)
+            item = _field(child, names, renames)
+            item.shareable = item.shareable or applied.has("shareable")
+            definition.fields[child.name.value] = item
         else:
             definition.inputs[child.name.value] = _argument(child, names, renames)
 
@@ -539,7 +548,10 @@ def _field(
     )
 
 
-def _check_references(subgraph: str, types: dict[str, TypeDef]) -> None:
+def _check_references(
+    subgraph: str, types: dict[str, TypeDef]
+) -> list[CompositionError]:
+    errors = []
     for definition in types.values():
         references = [(f.type, f"{definition.name}.{f.name}") for f in _all(definition)]
         references += [(m, definition.name) for m in definition.members]
@@ -547,7 +559,7 @@ def _check_references(subgraph: str, types: dict[str, TypeDef]) -> None:
         for reference, coordinate in references:
             name = named_type(reference)
             if name not in types and name not in BUILT_IN_SCALARS:
-                raise _Invalid(
+                errors.append(
                     CompositionError(
                         "INVALID_GRAPHQL",
                         f'Subgraph "{subgraph}" refers to type "{name}" at '
@@ -556,6 +568,73 @@ def _check_references(subgraph: str, types: dict[str, TypeDef]) -> None:
                         (coordinate,),
                     )
                 )
+    return errors
+
+
+def _check_directives(
+    subgraph: str, document: Any, names: _Directives
+) -> list[CompositionError]:
+    defined = {
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, DirectiveDefinitionNode)
+    }
+    known = defined | {"deprecated", "specifiedBy", "oneOf", "link"}
+    errors = []
+    for coordinate, directive in _applied_directives(document):
+        name = directive.name.value
+        canonical = names.canonical(directive)
+        if canonical in UNSUPPORTED:
+            errors.append(
+                CompositionError(
+                    "UNSUPPORTED_FEATURE",
+                    f'Subgraph "{subgraph}" uses "@{canonical}" on "{coordinate}", '
+                    "which this composer does not support yet.",
+                    (subgraph,),
+                    (coordinate,),
+                )
+            )
+        if name in known or canonical is not None:
+            continue
+        hint = (
+            f'add "@{name}" to the import list of its federation @link'
+            if name in FEDERATION_DIRECTIVES
+            else f"define it with a directive @{name} definition"
+        )
+        errors.append(
+            CompositionError(
+                "INVALID_GRAPHQL",
+                f'Subgraph "{subgraph}" uses the unknown directive "@{name}" on '
+                f'"{coordinate}"; {hint}.',
+                (subgraph,),
+                (coordinate,),
+            )
+        )
+    return errors
+
+
+def _applied_directives(document: Any) -> Iterable[tuple[str, DirectiveNode]]:
+    """Every directive applied in the type system, with where it is applied."""
+    for definition in document.definitions:
+        if isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
+            for directive in definition.directives or ():
+                yield "schema", directive
+            continue
+        if getattr(definition, "name", None) is None:
+            continue
+        owner = definition.name.value
+        for directive in getattr(definition, "directives", None) or ():
+            yield owner, directive
+        children = (getattr(definition, "fields", None) or ()) + (
+            getattr(definition, "values", None) or ()
+        )
+        for child in children:
+            where = f"{owner}.{child.name.value}"
+            for directive in child.directives or ():
+                yield where, directive
+            for argument in getattr(child, "arguments", None) or ():
+                for directive in argument.directives or ():
+                    yield f"{where}({argument.name.value}:)", directive
 
 
 def _all(definition: TypeDef) -> Iterable[Field | Argument]:

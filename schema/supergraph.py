@@ -7,7 +7,7 @@ with their URLs, and per type and field the subgraphs that define and resolve it
 ``@join__enumValue``). Directive names follow the ``@link`` imports, so a supergraph
 that renames ``join`` (``as: "j"``) or ``@inaccessible`` still loads.
 
-Errors::
+Errors (under :class:`schema.errors.SupergraphError`)::
 
     SupergraphError               INVALID_SUPERGRAPH: base, carries a stable ``code``
     ├── SupergraphSyntaxError     SUPERGRAPH_SYNTAX: the SDL does not parse
@@ -29,6 +29,8 @@ from graphql import (
 )
 from graphql.language import ast
 
+from schema import errors
+
 JOIN_VERSIONS = ("v0.3", "v0.4", "v0.5")
 """The join spec versions this loader reads."""
 
@@ -37,7 +39,7 @@ JOIN_URL = "https://specs.apollo.dev/join/"
 INACCESSIBLE_URL = "https://specs.apollo.dev/inaccessible/"
 
 
-class SupergraphError(Exception):
+class SupergraphError(errors.SupergraphError):
     """A supergraph SDL that cannot be used; ``code`` is stable."""
 
     code = "INVALID_SUPERGRAPH"
@@ -136,6 +138,8 @@ class Supergraph:
         sdl: the supergraph SDL as given.
         api_schema: the public schema: no join or link machinery, nothing
             ``@inaccessible``.
+        planning_schema: the same with the ``@inaccessible`` elements, which keys
+            and ``@requires`` may use.
         subgraphs: subgraph name -> :class:`SubgraphInfo`, in SDL order.
         types: type name -> :class:`TypeModel` for every type of the supergraph.
         join_version: the join spec version, e.g. ``v0.3``.
@@ -145,6 +149,7 @@ class Supergraph:
 
     sdl: str
     api_schema: GraphQLSchema
+    planning_schema: GraphQLSchema
     subgraphs: Mapping[str, SubgraphInfo]
     types: Mapping[str, TypeModel]
     join_version: str
@@ -265,9 +270,11 @@ def load_supergraph(sdl: str) -> Supergraph:
     graphs, enum_map = _read_graphs(document, names)
     types = _read_types(document, names, enum_map)
     api_schema = build_api_schema(document, names)
+    planning_schema = build_api_schema(document, names, keep_inaccessible=True)
     return Supergraph(
         sdl=sdl,
         api_schema=api_schema,
+        planning_schema=planning_schema,
         subgraphs=graphs,
         types=types,
         join_version=version,

@@ -51,11 +51,19 @@ def _build(definitions: list[ast.DefinitionNode], what: str) -> GraphQLSchema:
         raise SupergraphError(f"The {what} is not a valid schema: {exc}") from exc
 
 
-def build_api_schema(document: DocumentNode, names: "Names") -> GraphQLSchema:
-    """The public schema of a supergraph document (join and link removed)."""
+def build_api_schema(
+    document: DocumentNode, names: "Names", *, keep_inaccessible: bool = False
+) -> GraphQLSchema:
+    """The public schema of a supergraph document (join and link removed).
+
+    With ``keep_inaccessible`` the ``@inaccessible`` elements stay: the planner
+    needs them, since keys and ``@requires`` may use fields clients cannot see.
+    """
     hidden = names.inaccessible
 
     def visible(node: Any) -> bool:
+        if keep_inaccessible:
+            return True
         return not any(d.name.value == hidden for d in node.directives or ())
 
     hidden_types = {

@@ -14,10 +14,23 @@ def validate_subgraph(subgraph: Subgraph) -> list[CompositionError]:
     errors: list[CompositionError] = []
     for definition in subgraph.types.values():
         errors += _check_keys(subgraph, definition)
+        errors += _check_interface_keys(subgraph, definition)
         for field in definition.fields.values():
             errors += _check_field(subgraph, definition, field)
     errors += _check_external_use(subgraph)
     return errors
+
+
+def settle_external_keys(subgraph: Subgraph) -> None:
+    """Treat ``@external`` key fields as the subgraph's own.
+
+    A federation 1 style extension marks its key fields ``@external``; in
+    federation 2 every subgraph resolves the key fields of its entities, so
+    that mark says nothing and composition ignores it.
+    """
+    for definition in subgraph.types.values():
+        for name in key_field_names(subgraph, definition):
+            definition.fields[name].external = False
 
 
 def _fields_of(subgraph: Subgraph) -> Iterator[tuple[TypeDef, Field]]:
@@ -94,6 +107,33 @@ def _check_keys(subgraph: Subgraph, definition: TypeDef) -> list[CompositionErro
                         f'"{target.name}", which a key may not use.',
                         (subgraph.name,),
                         (f"{item.type_name}.{item.field.name}",),
+                    )
+                )
+    return errors
+
+
+def _check_interface_keys(
+    subgraph: Subgraph, definition: TypeDef
+) -> list[CompositionError]:
+    """Each ``@key`` of an interface is a key of every implementation too."""
+    if definition.kind != "interface" or not definition.keys:
+        return []
+    errors = []
+    for implementation in subgraph.types.values():
+        if definition.name not in implementation.interfaces:
+            continue
+        own = {" ".join(k.fields.split()) for k in implementation.keys}
+        for key in definition.keys:
+            if " ".join(key.fields.split()) not in own:
+                errors.append(
+                    CompositionError(
+                        "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
+                        f'The @key(fields: "{key.fields}") of interface '
+                        f'"{definition.name}" in subgraph "{subgraph.name}" is '
+                        f'missing on its implementation "{implementation.name}"; '
+                        "every implementation needs the interface's keys.",
+                        (subgraph.name,),
+                        (definition.name, implementation.name),
                     )
                 )
     return errors

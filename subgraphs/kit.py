@@ -35,6 +35,9 @@ from auth.viewer import Viewer
 
 logger = logging.getLogger(__name__)
 
+FEDERATION_VERSION = "2.9"
+"""The Federation version subgraphs link: the newest every composer we run knows."""
+
 MAX_BATCH_SIZE = 500
 """Keys per ``IN (...)`` query; well under SQLite's limit on bound parameters."""
 
@@ -168,6 +171,10 @@ class Schema(strawberry.federation.Schema):
     ``info`` when it asks for it); it may be async and should load through the
     request's dataloaders so that one batch costs one query.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        super().__init__(*args, **kwargs)
 
     def process_errors(
         self,

@@ -6,11 +6,12 @@ included. Each request gets a fresh context built from a :class:`Viewer` by
 in-process.
 
 Where the viewer comes from: ``viewer_source(request)``, by default
-:func:`viewer_from_scope`, which reads the ASGI scope key :data:`VIEWER_SCOPE_KEY`
-that an authentication middleware in front of the app puts there. No middleware
-means the anonymous viewer, who is allowed nothing personal. Verifying the
-gateway's service token and setting this key is that middleware's job; there is
-no header a client could set to choose a viewer.
+:func:`viewer_from_state`, which reads ``request.state.viewer``: the place where
+authentication middleware in front of the app leaves the viewer it verified
+(:class:`auth.service_tokens.ServiceTokenMiddleware` does, from the gateway's
+service token; ``citizen-graph subgraph`` puts it in front). Without such
+middleware every request is anonymous and allowed nothing personal; there is no
+header a client could set to choose a viewer.
 """
 
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -27,15 +28,12 @@ from strawberry.asgi import GraphQL
 from auth.viewer import ANONYMOUS, Viewer
 from subgraphs.kit import Database, Subgraph, SubgraphContext
 
-VIEWER_SCOPE_KEY = "citizen_graph.viewer"
-"""The ASGI scope key under which authentication leaves the request's viewer."""
-
 ViewerSource = Callable[[Request | WebSocket], Viewer]
 
 
-def viewer_from_scope(request: Request | WebSocket) -> Viewer:
-    """The viewer that authentication put in the scope; anonymous if none."""
-    viewer = request.scope.get(VIEWER_SCOPE_KEY)
+def viewer_from_state(request: Request | WebSocket) -> Viewer:
+    """The viewer that authentication left in ``request.state``; anonymous if none."""
+    viewer = getattr(request.state, "viewer", None)
     return viewer if isinstance(viewer, Viewer) else ANONYMOUS
 
 
@@ -60,7 +58,7 @@ class SubgraphGraphQL(GraphQL[SubgraphContext, None]):
 def create_app(
     subgraph: Subgraph,
     database: Database,
-    viewer_source: ViewerSource = viewer_from_scope,
+    viewer_source: ViewerSource = viewer_from_state,
     middleware: Sequence[Middleware] = (),
 ) -> Starlette:
     """The HTTP service of ``subgraph`` over ``database``; closes it on shutdown."""

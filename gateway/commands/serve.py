@@ -62,7 +62,8 @@ def serve(args: argparse.Namespace) -> int:
     )
     mode = "development" if args.dev else "production"
     logger.info("Serving in %s mode on %s:%d.", mode, args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
+    # uvicorn's own access log would print query strings; ours leaves them out.
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 
 

@@ -2,8 +2,9 @@
 
 The service answers ``POST /graphql`` (with ``_service`` and ``_entities``) on its
 own database, as configured by :class:`gateway.settings.Settings`. Every request
-but ``GET /health`` must carry the gateway's service token for this subgraph
-(:mod:`auth.service_tokens`), which also carries the request's viewer.
+but ``GET /health`` must carry a service token that the gateway minted for this
+subgraph (:mod:`auth.service_tokens`; the key or JWKS comes from the environment or
+the data folder); its viewer is the request's viewer.
 """
 
 import argparse
@@ -35,20 +36,20 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     """Serve the subgraph until interrupted."""
     settings = Settings.from_env(data_dir=args.data_dir)
-    uvicorn.run(
-        build_app(args.name, settings), host=args.host, port=args.port, log_config=None
-    )
+    app = build_app(args.name, settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None)
     return 0
 
 
 def build_app(name: str, settings: Settings) -> Starlette:
     """The service of subgraph ``name``, open only to the gateway's service tokens."""
-    guard = Middleware(
-        ServiceTokenMiddleware,
-        tokens=ServiceTokens.from_env(settings.data_dir),
-        subgraph=name,
-        exempt={"/health"},
-    )
     subgraph = registry.load(name)
     database = Database.open(settings.database_url(subgraph.database_name))
+    tokens = ServiceTokens.from_env(settings.data_dir)
+    guard = Middleware(
+        ServiceTokenMiddleware,
+        tokens=tokens,
+        subgraph=subgraph.name,
+        exempt={"/health"},
+    )
     return create_app(subgraph, database, middleware=[guard])

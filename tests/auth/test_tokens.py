@@ -310,12 +310,12 @@ def test_challenge_follows_rfc_6750() -> None:
     header = Unauthenticated("Two tokens.", reason="malformed_header")
     token = Unauthenticated('The "token" has \\ expired.', reason="expired")
 
-    assert missing.challenge == 'Bearer realm="citizen-graph"'
-    assert header.challenge == (
+    assert missing.www_authenticate == 'Bearer realm="citizen-graph"'
+    assert header.www_authenticate == (
         'Bearer realm="citizen-graph", error="invalid_request", '
         'error_description="Two tokens."'
     )
-    assert token.challenge == (
+    assert token.www_authenticate == (
         'Bearer realm="citizen-graph", error="invalid_token", '
         "error_description=\"The 'token' has ' expired.\""
     )
@@ -541,7 +541,7 @@ def test_the_401_response_carries_the_error_and_the_challenge() -> None:
             }
         ]
     }
-    assert response.headers["www-authenticate"] == error.challenge
+    assert response.headers["www-authenticate"] == error.www_authenticate
 
 
 async def test_known_keys_survive_a_failed_refresh(

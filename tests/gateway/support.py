@@ -16,7 +16,6 @@ from typing import Any
 import strawberry
 import uvicorn
 from graphql import DocumentNode, GraphQLSchema, execute
-from starlette.applications import Starlette
 
 from auth.viewer import Viewer
 from gateway.settings import Settings
@@ -71,7 +70,17 @@ class Mutation:
         return 1
 
 
-SCHEMA = strawberry.Schema(query=Query, mutation=Mutation)
+@strawberry.type
+class Subscription:
+    """Events of the test graph, which HTTP requests do not serve."""
+
+    @strawberry.subscription
+    async def ticks(self) -> AsyncIterator[int]:
+        """One tick."""
+        yield 1
+
+
+SCHEMA = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
 
 
 @dataclass
@@ -148,18 +157,18 @@ def factory_of(executor: SchemaExecutor) -> Any:
 
 
 @contextmanager
-def live_server(app: Starlette) -> Iterator[str]:
+def live_server(app: Any, lifespan: str = "on") -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 on a free port; yields its URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False)
+    config = uvicorn.Config(app, log_config=None, lifespan=lifespan, access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
-        for _ in range(500):
+        for _ in range(2000):
             if server.started:
                 break
             threading.Event().wait(0.01)

@@ -1,5 +1,6 @@
 """The ``seed``, ``personas`` and ``subgraph`` commands, run for real."""
 
+import logging
 import os
 import socket
 import sqlite3
@@ -7,18 +8,29 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from auth.service_tokens import ServiceTokens
-from auth.viewer import ANONYMOUS
+from auth.service_tokens import KEY_FILE, ServiceTokens
+from auth.viewer import AssuranceLevel, Viewer
 from gateway.cli import main
-from subgraphs.population import PERSONAS
+from subgraphs.population import PERSONAS, TODAY, persona
 
 SDL_QUERY = {"query": "{ _service { sdl } }"}
+
+
+@pytest.fixture(autouse=True)
+def keep_logging() -> Iterator[None]:
+    """Undo the logging set-up that ``main`` does, for the tests that follow."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def count(path: Path, table: str) -> int:
@@ -32,10 +44,10 @@ def test_personas_lists_name_id_and_purpose(capsys: pytest.CaptureFixture[str]) 
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(PERSONAS)
-    for line, persona in zip(lines, PERSONAS, strict=True):
+    for line, expected in zip(lines, PERSONAS, strict=True):
         name, person_id, description = line.split(maxsplit=2)
-        assert (name, person_id) == (persona.name, persona.person_id)
-        assert description == persona.description
+        assert (name, person_id) == (expected.name, expected.person_id)
+        assert description == expected.description
 
 
 def test_seed_creates_every_database_and_reseeding_replaces(
@@ -90,12 +102,20 @@ def free_port() -> int:
     return port
 
 
+@dataclass(frozen=True)
+class Served:
+    """A subgraph process: its GraphQL URL and the gateway's token keys."""
+
+    url: str
+    tokens: ServiceTokens
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """``citizen-graph subgraph cpr`` on a seeded folder; its GraphQL URL and the
-    headers with an anonymous viewer's service token from the gateway's key."""
+def served(tmp_path: Path) -> Iterator[Served]:
+    """``citizen-graph subgraph cpr`` on a seeded folder."""
     data = tmp_path / "data"
     assert main(["seed", "--citizens", "30", "--data-dir", str(data)]) == 0
+    tokens = ServiceTokens.load_or_create(data / KEY_FILE)
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "subgraph", "cpr"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITIZEN_GRAPH_")}
@@ -110,46 +130,49 @@ def served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
+                httpx.get(f"{base}/health")
+                break
             except httpx.TransportError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise
                 time.sleep(0.1)
-        token = ServiceTokens.from_env(data, {}).mint(ANONYMOUS, "cpr")
-        yield f"{base}/graphql", {"Authorization": f"Bearer {token}"}
+        yield Served(f"{base}/graphql", tokens)
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def post(url: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    response = httpx.post(url, json=body, headers=headers)
-    assert response.status_code == 200
-    answer: dict[str, Any] = response.json()
-    return answer
+def post(url: str, body: dict[str, Any], token: str | None = None) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(url, json=body, headers=headers)
 
 
-def test_subgraph_serves_sdl_and_entities(
-    served: tuple[str, dict[str, str]],
-) -> None:
-    url, headers = served
-    sdl = post(url, SDL_QUERY, headers)["data"]["_service"]["sdl"]
-    me = post(url, {"query": "{ me { personId } }"}, headers)
-    entities = post(
-        url,
-        {
-            "query": "query ($r: [_Any!]!) { _entities(representations: $r) "
-            "{ ... on Person { personId } } }",
-            "variables": {"r": [{"__typename": "Nobody", "personId": "x"}]},
-        },
-        headers,
-    )
-    without_token = httpx.post(url, json=SDL_QUERY)
+def test_subgraph_refuses_requests_without_a_service_token(served: Served) -> None:
+    viewer = Viewer("s", persona("parent").person_id, AssuranceLevel.HIGH, today=TODAY)
+    for_skat = served.tokens.mint(viewer, "skat")
+
+    anonymous = post(served.url, SDL_QUERY)
+    wrong_audience = post(served.url, SDL_QUERY, for_skat)
+
+    assert anonymous.status_code == wrong_audience.status_code == 401
+    assert "sdl" not in anonymous.text
+
+
+def test_subgraph_serves_sdl_and_entities(served: Served) -> None:
+    viewer = Viewer("s", persona("parent").person_id, AssuranceLevel.HIGH, today=TODAY)
+    token = served.tokens.mint(viewer, "cpr")
+    entities = {
+        "query": "query ($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Person { personId } } }",
+        "variables": {"r": [{"__typename": "Nobody", "personId": "x"}]},
+    }
+
+    sdl = post(served.url, SDL_QUERY, token).json()["data"]["_service"]["sdl"]
+    me = post(served.url, {"query": "{ me { personId } }"}, token).json()
+    checked = post(served.url, entities, token).json()
 
     assert 'type Person @key(fields: "personId")' in sdl
     assert "viewerRelations: ViewerRelations @inaccessible" in sdl
-    assert me == {"data": {"me": None}}
-    assert entities["data"] == {"_entities": [None]}
-    assert entities["errors"][0]["extensions"] == {"code": "BAD_REPRESENTATION"}
-    assert without_token.status_code == 401
+    assert me == {"data": {"me": {"personId": persona("parent").person_id}}}
+    assert checked["data"] == {"_entities": [None]}
+    assert checked["errors"][0]["extensions"] == {"code": "BAD_REPRESENTATION"}

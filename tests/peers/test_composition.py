@@ -5,10 +5,13 @@ For every set of subgraph SDLs, ``@apollo/composition`` and
 Node.js) must compose without errors, and their supergraphs must describe the same
 schema as ours: graphs, types, fields with types and arguments, keys per graph,
 which graph resolves each field, interfaces, union members, enum values and
-inaccessible elements. The comparison is structural, never textual.
+inaccessible elements. The comparison is structural, never textual. Hive
+Gateway's own supergraph loader (``@graphql-tools/federation``) must read our
+supergraphs into the same public schema as ours.
 """
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -17,27 +20,47 @@ from typing import Any
 
 import pytest
 from graphql import (
+    DirectiveDefinitionNode,
     DirectiveNode,
+    DocumentNode,
     EnumTypeDefinitionNode,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
     ObjectTypeDefinitionNode,
     ScalarTypeDefinitionNode,
+    SchemaDefinitionNode,
     TypeDefinitionNode,
     UnionTypeDefinitionNode,
+    build_ast_schema,
+    lexicographic_sort_schema,
     parse,
     print_ast,
+    print_schema,
 )
 from graphql.language import BooleanValueNode, EnumValueNode, StringValueNode
 
+from schema.api import api_schema
 from schema.compose import SubgraphSdl, compose
 from tests.schema.sdl_sets import composing_sets
 from tests.schema.test_compose import FAILING
 
 PEERS = Path(__file__).parent
 NODE = Path(sys.executable).parent / "node"
+GUILD_NEWEST_MINOR = 9
+"""The newest federation 2 minor version that the Guild's composer accepts."""
 
 pytestmark = pytest.mark.peers
+
+JOIN_FIELD_ARGUMENTS = (
+    "requires",
+    "provides",
+    "type",
+    "external",
+    "override",
+    "overrideLabel",
+    "usedOverridden",
+)
+"""What a ``@join__field`` says about one graph, all compared."""
 
 Shape = dict[str, Any]
 
@@ -49,7 +72,10 @@ def npm_compose(
     if not (PEERS / "node_modules" / "@apollo" / "composition").is_dir():
         pytest.skip("tests/peers/node_modules is missing; run npm ci there")
     payload = {
-        name: [{"name": n, "url": u, "sdl": s} for n, u, s in subgraphs]
+        name: [
+            {"name": n, "url": u, "sdl": s, "guildSdl": for_guild(s)}
+            for n, u, s in subgraphs
+        ]
         for name, subgraphs in sets.items()
     }
     completed = subprocess.run(
@@ -63,6 +89,20 @@ def npm_compose(
     )
     result: dict[str, dict[str, dict[str, Any]]] = json.loads(completed.stdout)
     return result
+
+
+def for_guild(sdl: str) -> str:
+    """``sdl`` with its federation link lowered to the Guild composer's newest.
+
+    Strawberry links federation v2.11 by default, which the Guild's composer
+    (0.20) refuses by version alone although our subgraphs use no directive newer
+    than v2.9. Subgraphs that do would still fail there, as they should.
+    """
+    return re.sub(
+        r"(https://specs\.apollo\.dev/federation/v2\.)(\d+)",
+        lambda m: m[1] + str(min(int(m[2]), GUILD_NEWEST_MINOR)),
+        sdl,
+    )
 
 
 def _args(directive: DirectiveNode) -> dict[str, Any]:
@@ -147,6 +187,9 @@ class Describer:
                 for a in join_types
                 if "key" in a
             ),
+            "extensions": sorted(
+                {self._graph(a["graph"]) for a in join_types if a.get("extension")}
+            ),
             "interface_objects": sorted(
                 self._graph(a["graph"])
                 for a in join_types
@@ -205,24 +248,15 @@ class Describer:
         joins = _directives(node, "join__field")
         per_graph = {}
         for args in joins:
-            if "graph" not in args or args.get("usedOverridden"):
-                continue
-            per_graph[self._graph(args["graph"])] = {
-                "external": args.get("external", False),
-                "requires": _field_set(args.get("requires")),
-                "provides": _field_set(args.get("provides")),
-                "override": args.get("override"),
-            }
-        if not joins:
-            per_graph = {
-                g: {
-                    "external": False,
-                    "requires": None,
-                    "provides": None,
-                    "override": None,
+            if "graph" in args:
+                per_graph[self._graph(args["graph"])] = {
+                    key: _field_set(args.get(key))
+                    if key in ("requires", "provides")
+                    else args.get(key)
+                    for key in JOIN_FIELD_ARGUMENTS
                 }
-                for g in type_graphs
-            }
+        if not joins:
+            per_graph = {g: dict.fromkeys(JOIN_FIELD_ARGUMENTS) for g in type_graphs}
         return {
             "type": print_ast(node.type),
             "arguments": {
@@ -239,6 +273,11 @@ def describe(sdl: str) -> Shape:
     return Describer(sdl).describe()
 
 
+def public(supergraph: str) -> str:
+    """The API schema of ``supergraph``, printed in a canonical order."""
+    return print_schema(lexicographic_sort_schema(api_schema(supergraph)))
+
+
 def authority_sets() -> dict[str, list[SubgraphSdl]]:
     """The citizen graph's authorities, when their packages are installed."""
     try:
@@ -250,7 +289,19 @@ def authority_sets() -> dict[str, list[SubgraphSdl]]:
     return {"authorities": [SubgraphSdl(s.name, None, s.sdl) for s in loaded]}
 
 
-SETS = {**composing_sets(), **authority_sets()}
+def planner_sets() -> dict[str, list[SubgraphSdl]]:
+    """The subgraphs of the planner's own fixture supergraphs."""
+    from tests.resolvers.fixtures.generate import fixtures
+
+    return {
+        f"planner-{name}": [
+            SubgraphSdl(n, None, s.as_str()) for n, s in schemas.items()
+        ]
+        for name, schemas in fixtures().items()
+    }
+
+
+SETS = {**composing_sets(), **authority_sets(), **planner_sets()}
 REFUSED = {f"{code}-{i}": sdls for i, (code, sdls, _) in enumerate(FAILING)}
 
 
@@ -275,9 +326,95 @@ def test_npm_composers_describe_the_same_supergraph(
     assert describe(theirs["guild"]["supergraph"]) == expected
 
 
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_api_schemas_of_npm_supergraphs_equal_ours(
+    name: str, npm_results: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    ours = public(compose(SETS[name]).supergraph_or_raise())
+
+    assert public(npm_results[name]["apollo"]["supergraph"]) == ours
+    assert public(npm_results[name]["guild"]["supergraph"]) == ours
+
+
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_npm_composer_also_refuses(
     name: str, npm_results: dict[str, dict[str, dict[str, Any]]]
 ) -> None:
     assert not compose(REFUSED[name]).ok
     assert npm_results[name]["apollo"]["errors"]
+
+
+SECURITY_NAMES = frozenset(
+    {"authenticated", "policy", "requiresScopes", "tag", "policy__Policy"}
+    | {"requiresScopes__Scope"}
+)
+"""Definitions Hive Gateway keeps in its public schema for its own auth plugins."""
+
+
+def without_security(sdl: str) -> str:
+    """``sdl`` without the security directives and scalars, sorted and printed."""
+    document = parse(sdl)
+    kept = tuple(
+        d
+        for d in document.definitions
+        if getattr(getattr(d, "name", None), "value", None) not in SECURITY_NAMES
+    )
+    schema = build_ast_schema(DocumentNode(definitions=kept))
+    return print_schema(lexicographic_sort_schema(schema))
+
+
+@pytest.fixture(scope="module")
+def hive_schemas() -> dict[str, dict[str, Any]]:
+    """Our supergraphs loaded by Hive Gateway's supergraph loader."""
+    if not (PEERS / "node_modules" / "@graphql-tools" / "federation").is_dir():
+        pytest.skip("tests/peers/node_modules is missing; run npm ci there")
+    supergraphs = {n: compose(s).supergraph_or_raise() for n, s in SETS.items()}
+    completed = subprocess.run(
+        [str(NODE), "hive_supergraph.mjs"],
+        input=json.dumps(supergraphs),
+        capture_output=True,
+        text=True,
+        cwd=PEERS,
+        check=True,
+        timeout=120,
+    )
+    result: dict[str, dict[str, Any]] = json.loads(completed.stdout)
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_hive_gateway_loads_our_supergraph_to_the_same_public_schema(
+    name: str, hive_schemas: dict[str, dict[str, Any]]
+) -> None:
+    loaded = hive_schemas[name]
+
+    assert loaded["error"] is None
+    expected = public(compose(SETS[name]).supergraph_or_raise())
+    assert without_security(loaded["schema"]) == expected
+
+
+def machinery(supergraph: str) -> set[str]:
+    """The schema's links and the definitions of every linked feature, printed."""
+    document = parse(supergraph)
+    printed = set()
+    for definition in document.definitions:
+        if isinstance(definition, SchemaDefinitionNode):
+            printed |= {print_ast(d) for d in definition.directives or ()}
+        elif isinstance(definition, DirectiveDefinitionNode) or (
+            isinstance(definition, TypeDefinitionNode)
+            and "__" in definition.name.value
+            and definition.name.value != "join__Graph"
+        ):
+            printed.add(" ".join(print_ast(definition).split()))
+    return printed
+
+
+def test_join_and_security_definitions_equal_apollos() -> None:
+    shop = [
+        s._replace(sdl=re.sub(r"federation/v2\.\d+", "federation/v2.8", s.sdl))
+        for s in composing_sets()["shop"]
+    ]
+
+    apollo = npm_compose({"shop": shop})["shop"]["apollo"]["supergraph"]
+
+    assert machinery(compose(shop).supergraph_or_raise()) == machinery(apollo)

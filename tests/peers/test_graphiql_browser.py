@@ -135,12 +135,14 @@ def test_graphiql_shows_the_query_plan(
     browser.wait_for("document.querySelector('.cg-plan button') !== null")
     browser.evaluate("document.querySelector('.cg-plan button').click()")
     plan = browser.wait_for(
-        "(() => { const e = document.querySelector('.cg-plan pre');"
+        "(() => { const e = document.querySelector('.cg-plan-text');"
         " return e && e.textContent.includes('QueryPlan') && e.textContent; })()"
     )
+    as_json = browser.evaluate("document.querySelector('.cg-plan-json').textContent")
 
     browser.screenshot(tmp_path / "plan.png")
-    assert json.loads(plan) == {"kind": "QueryPlan", "fetches": ["test"]}
+    assert plan == 'QueryPlan (fetches: ["test"])'
+    assert json.loads(as_json) == {"kind": "QueryPlan", "fetches": ["test"]}
     assert browser.evaluate("window.__violations") == []
 
 

@@ -231,6 +231,110 @@ FAILING: list[tuple[str, list[SubgraphSdl], str]] = [
     ),
 ]
 
+FAILING += [
+    (
+        "INVALID_FIELD_SHARING",
+        [
+            sub("a", "type M @shareable { x: Int }\ntype Query { a: M }"),
+            sub(
+                "b",
+                "type M { x: Int }\nextend type M @shareable { y: Int }\n"
+                "type Query { b: M }",
+            ),
+        ],
+        'Field "M.x" is resolved by subgraphs "a" and "b" but is not marked '
+        '@shareable in subgraph "b"; mark it @shareable in every subgraph that '
+        "resolves it, or keep it in one subgraph only.",
+    ),
+    (
+        "INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE",
+        [
+            sub(
+                "a",
+                'interface Media @key(fields: "id") { id: ID! }\n'
+                "type Book implements Media { id: ID! }\ntype Query { m: [Media] }",
+            )
+        ],
+        'The @key(fields: "id") of interface "Media" in subgraph "a" is missing on '
+        'its implementation "Book"; every implementation needs the interface\'s keys.',
+    ),
+    (
+        "REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH",
+        [
+            sub("a", "input F { a: Int b: Int! }\ntype Query { x(f: F): Int }"),
+            sub("b", "input F { a: Int }\ntype Query { y(f: F): Int }"),
+        ],
+        'Input field "F.b" is required in subgraph "a" but missing from subgraph '
+        '"b"; make it optional or add it to every subgraph.',
+    ),
+    (
+        "EXTERNAL_TYPE_MISMATCH",
+        [
+            sub("a", PRODUCTS.replace("name: String", "weight: Int")),
+            sub(
+                "b",
+                'type Product @key(fields: "upc") { upc: ID! weight: String @external '
+                'shipping: Int @requires(fields: "weight") }',
+            ),
+        ],
+        'Field "Product.weight" is declared @external in subgraph "b" with type '
+        '"String", which does not match its type "Int" in the subgraphs that resolve '
+        "it.",
+    ),
+    (
+        "ONLY_INACCESSIBLE_CHILDREN",
+        [sub("a", "type Query { a: Int t: T }\ntype T { x: Int @inaccessible }")],
+        'Type "T" is visible but all its fields or values are @inaccessible; make one '
+        "of them visible or hide the type.",
+    ),
+    (
+        "PROVIDES_FIELDS_MISSING_EXTERNAL",
+        [
+            sub(
+                "a",
+                'type U @key(fields: "id") { id: ID! name: String @shareable }\n'
+                "type Query { u: U }",
+            ),
+            sub(
+                "b",
+                'type U @key(fields: "id") { id: ID! name: String @shareable }\n'
+                'type Query { v: U @provides(fields: "name") }',
+            ),
+        ],
+        'The @provides(fields: "name") on "Query.v" in subgraph "b" selects "U.name", '
+        'which is not marked @external in subgraph "b".',
+    ),
+]
+
+FAILING += [
+    (
+        "INVALID_GRAPHQL",
+        [
+            SubgraphSdl(
+                "a",
+                None,
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", '
+                'import: ["@shareable"])\n'
+                'type P @key(fields: "id") { id: ID! }\ntype Query { p: P }',
+            )
+        ],
+        'Subgraph "a" uses the unknown directive "@key" on "P"; add "@key" to the '
+        "import list of its federation @link.",
+    ),
+]
+
+FAILING += [
+    (
+        "FIELD_ARGUMENT_TYPE_MISMATCH",
+        [
+            sub("a", "type Query { x(a: Int): Int @shareable }"),
+            sub("b", "type Query { x(a: String): Int @shareable }"),
+        ],
+        'Argument "Query.x(a:)" has incompatible types across subgraphs: "Int" in '
+        'subgraph "a" but "String" in subgraph "b".',
+    ),
+]
+
 # Refused by us; the npm composers accept them for reasons of their own.
 OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
     (
@@ -256,6 +360,19 @@ OURS_ONLY: list[tuple[str, list[SubgraphSdl], str]] = [
         'The subgraph name "a" is used 2 times; each subgraph needs its own name.',
     ),
     ("NO_SUBGRAPHS", [], "There are no subgraphs to compose."),
+    (
+        "UNSUPPORTED_FEATURE",
+        [
+            sub(
+                "a",
+                "type Query { a: Int }\n"
+                'extend schema @federation__composeDirective(name: "@custom")\n'
+                "directive @custom on FIELD_DEFINITION",
+            )
+        ],
+        'Subgraph "a" uses "@composeDirective" on "schema", which this composer '
+        "does not support yet.",
+    ),
 ]
 
 
@@ -425,3 +542,31 @@ def test_auth_requirements_of_two_subgraphs_all_apply() -> None:
     supergraph = compose(subgraphs).supergraph_or_raise()
 
     assert '@policy(policies: [["p", "r"], ["q", "r"]])' in supergraph
+
+
+def test_every_error_of_one_subgraph_is_reported() -> None:
+    subgraph = sub("a", "type Query { a: Missing b: Absent @unknown }")
+
+    result = compose([subgraph])
+
+    assert [e.message for e in result.errors] == [
+        'Subgraph "a" refers to type "Missing" at "Query.a" but does not define it.',
+        'Subgraph "a" refers to type "Absent" at "Query.b" but does not define it.',
+        'Subgraph "a" uses the unknown directive "@unknown" on "Query.b"; define it '
+        "with a directive @unknown definition.",
+    ]
+
+
+def test_directive_and_merge_errors_are_reported_together() -> None:
+    subgraphs = [
+        sub("a", PRODUCTS.replace('@key(fields: "upc")', '@key(fields: "sku") ')),
+        sub("b", 'type Product @key(fields: "upc") { upc: String! name: Int }'),
+    ]
+
+    result = compose(subgraphs)
+
+    assert [e.code for e in result.errors] == [
+        "KEY_FIELDS_MISSING",
+        "FIELD_TYPE_MISMATCH",
+        "FIELD_TYPE_MISMATCH",
+    ]

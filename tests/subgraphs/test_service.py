@@ -14,7 +14,7 @@ from auth.viewer import AssuranceLevel, Viewer
 from subgraphs import kit, registry
 from subgraphs.cpr.relations import load_relations
 from subgraphs.population import TODAY, persona
-from subgraphs.service import VIEWER_SCOPE_KEY, create_app
+from subgraphs.service import create_app
 
 NAMES = ("parent", "spouse", "teen", "pensioner", "student", "non-custodial-parent")
 
@@ -22,7 +22,7 @@ FAMILY = "{ me { personId cprNumber children { personId hasCustody } } }"
 
 
 class SignIn:
-    """Stands in for authentication: sets the scope's viewer from a test header."""
+    """Stands in for authentication: sets the request's viewer from a test header."""
 
     def __init__(self, app: ASGIApp, viewers: dict[str, Viewer]) -> None:
         self.app = app
@@ -32,7 +32,7 @@ class SignIn:
         headers = dict(scope.get("headers", []))
         name = headers.get(b"x-test-persona", b"").decode()
         if name in self.viewers:
-            scope[VIEWER_SCOPE_KEY] = self.viewers[name]
+            scope.setdefault("state", {})["viewer"] = self.viewers[name]
         await self.app(scope, receive, send)
 
 

@@ -58,7 +58,13 @@
 
     React.useEffect(function () {
       getJson("/dev/personas")
-        .then(function (body) { setPersonas(body.personas || []); })
+        .then(function (body) {
+          // Either {"personas": ["name", ...]} or [{"name": ..., "description": ...}].
+          var list = Array.isArray(body) ? body : body.personas || [];
+          setPersonas(list.map(function (p) {
+            return typeof p === "string" ? { name: p, description: "" } : p;
+          }));
+        })
         .catch(function () { setProblem("no personas"); });
     }, []);
 
@@ -78,8 +84,8 @@
     }
 
     var options = [h("option", { key: "", value: "" }, "nobody")].concat(
-      personas.map(function (name) {
-        return h("option", { key: name, value: name }, name);
+      personas.map(function (p) {
+        return h("option", { key: p.name, value: p.name, title: p.description || "" }, p.name);
       })
     );
     return h(
@@ -89,6 +95,45 @@
       h("select", { value: persona, onChange: choose, "aria-label": "Persona" }, options),
       problem ? " (" + problem + ")" : null
     );
+  }
+
+  // A plan as an indented outline: each node's kind and attributes on one line,
+  // a fetch's operation text below it, and its child nodes indented under it.
+  function outline(value, depth) {
+    var pad = "  ".repeat(depth);
+    if (Array.isArray(value)) {
+      return value.map(function (item) { return outline(item, depth); }).join("\n");
+    }
+    if (!value || typeof value !== "object") {
+      return pad + JSON.stringify(value);
+    }
+    var attributes = [];
+    var children = [];
+    var texts = [];
+    Object.keys(value).forEach(function (key) {
+      var item = value[key];
+      if (key === "kind") {
+        return;
+      }
+      if (typeof item === "string" && item.indexOf("\n") >= 0) {
+        texts.push(item);
+      } else if (item && typeof item === "object" && !isFlat(item)) {
+        children.push(item);
+      } else if (!(Array.isArray(item) && item.length === 0)) {
+        attributes.push(key + ": " + JSON.stringify(item));
+      }
+    });
+    var head = pad + (value.kind || "") + (attributes.length ? " (" + attributes.join(", ") + ")" : "");
+    var lines = [head];
+    texts.forEach(function (text) {
+      lines.push(text.split("\n").map(function (line) { return pad + "  | " + line; }).join("\n"));
+    });
+    children.forEach(function (child) { lines.push(outline(child, depth + 1)); });
+    return lines.join("\n");
+  }
+
+  function isFlat(item) {
+    return Array.isArray(item) && item.every(function (x) { return !x || typeof x !== "object"; });
   }
 
   function PlanView() {
@@ -126,7 +171,8 @@
             setState({ text: errors.join("\n") || "The server sent no plan.", error: true });
           } else {
             setState({
-              text: typeof queryPlan === "string" ? queryPlan : JSON.stringify(queryPlan, null, 2),
+              text: typeof queryPlan === "string" ? queryPlan : outline(queryPlan, 0),
+              json: JSON.stringify(queryPlan, null, 2),
               error: false,
             });
           }
@@ -139,7 +185,10 @@
       { className: "cg-plan" },
       h("div", { className: "graphiql-doc-explorer-title" }, "Query plan"),
       h("button", { type: "button", className: "graphiql-button", onClick: plan }, "Plan the current operation"),
-      h("pre", { className: state.error ? "cg-error" : "cg-plan-text" }, state.text)
+      h("pre", { className: state.error ? "cg-error" : "cg-plan-text" }, state.text),
+      state.json
+        ? h("details", null, h("summary", null, "As JSON"), h("pre", { className: "cg-plan-json" }, state.json))
+        : null
     );
   }
 
@@ -159,6 +208,20 @@
     plugins.push({ title: "Query plan", icon: PlanIcon, content: PlanView });
   }
   var fetcher = GraphiQL.createFetcher({ url: endpoint });
+  var DEFAULT_QUERY = [
+    "# Citizen Graph: pick a persona, then fields in the explorer, or write a query.",
+    "",
+    "query Me {",
+    "  me {",
+    "    personId",
+    "    name {",
+    "      firstNames",
+    "      lastName",
+    "    }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
   var search = new URLSearchParams(window.location.search);
 
   function App() {
@@ -169,7 +232,7 @@
         plugins: plugins,
         query: search.get("query") || undefined,
         variables: search.get("variables") || undefined,
-        defaultQuery: "# Citizen Graph: pick fields in the explorer, or write a query.\n\n{\n  me {\n    name\n  }\n}\n",
+        defaultQuery: DEFAULT_QUERY,
         defaultEditorToolsVisibility: signIn ? "headers" : false,
         shouldPersistHeaders: false,
       },

@@ -17,7 +17,7 @@ from auth.viewer import AssuranceLevel, Viewer
 from gateway.commands.subgraph import build_app
 from gateway.settings import Settings
 from resolvers.transports import FetchRequest, HttpTransport
-from subgraphs.service import viewer_from_scope
+from subgraphs.service import viewer_from_state
 
 VIEWER = Viewer(
     "pairwise",
@@ -86,7 +86,7 @@ async def test_the_subgraph_service_reads_the_viewer_the_token_carries(
     seen: list[Viewer] = []
 
     async def endpoint(request: Request) -> PlainTextResponse:
-        seen.append(viewer_from_scope(request))
+        seen.append(viewer_from_state(request))
         return PlainTextResponse("ok")
 
     app = ServiceTokenMiddleware(

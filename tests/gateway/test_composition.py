@@ -1,0 +1,197 @@
+"""The composition root: pieces found by name, readiness, a graph over HTTP."""
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.requests import Request
+from strawberry.asgi import GraphQL
+
+from auth.errors import Unauthenticated
+from auth.viewer import Viewer
+from gateway.app import create_app
+from gateway.composition import (
+    CitizenGraph,
+    CompositionError,
+    HttpGraph,
+    _require,
+    anonymous_without_token,
+    persisted_documents,
+)
+from gateway.settings import Settings
+from persisted_queries.resolver import DocumentResolver, Mode
+from persisted_queries.store import DocumentStore
+from subgraphs.kit import Database, sqlite_url
+from tests.gateway.support import live_server
+
+
+def test_a_missing_piece_is_named() -> None:
+    with pytest.raises(CompositionError, match=r"The planner \(json.plan\) is not"):
+        _require("json", "plan", "The planner")
+
+
+def test_a_present_piece_is_found() -> None:
+    assert _require("json", "loads", "The JSON reader") is not None
+
+
+async def _database_down() -> Any:
+    raise OSError("The database is down.")
+
+
+async def test_readiness_asks_every_database(tmp_path: Path) -> None:
+    graph = CitizenGraph(Settings(data_dir=tmp_path))
+    down = create_async_engine("sqlite+aiosqlite://", async_creator=_database_down)
+    graph.databases = {
+        "skat": Database.open(sqlite_url(tmp_path, "skat")),
+        "cpr": Database(url="down", engine=down),
+    }
+    try:
+        checks = await graph.readiness()
+    finally:
+        for database in graph.databases.values():
+            await database.close()
+
+    assert checks == {"skat": True, "cpr": False}
+
+
+@strawberry.federation.type(keys=["upc"])
+class Product:
+    """A product of the shop subgraph."""
+
+    upc: strawberry.ID
+    name: str
+
+
+@strawberry.type
+class Query:
+    """The shop subgraph's root."""
+
+    @strawberry.field
+    def products(self) -> list[Product]:
+        """Every product."""
+        return [Product(upc=strawberry.ID("1"), name="Table")]
+
+
+@pytest.fixture
+def shop() -> Iterator[str]:
+    schema = strawberry.federation.Schema(query=Query)
+    with live_server(GraphQL(schema), lifespan="off") as url:
+        yield url
+
+
+async def test_an_http_graph_serves_a_supergraph_of_http_subgraphs(shop: str) -> None:
+    compose = pytest.importorskip("schema.compose")
+    pytest.importorskip("resolvers.executor")
+    sdl = strawberry.federation.Schema(query=Query).as_str()
+    result = compose.compose([compose.SubgraphSdl("shop", f"{shop}/graphql", sdl)])
+    graph = HttpGraph(result.supergraph_or_raise())
+    graph.prepare()
+    app = create_app(Settings(), graph.executor, dev=False)
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t"
+        ) as client:
+            response = await client.post(
+                "/graphql", json={"query": "{ products { upc name } }"}
+            )
+
+    assert response.json() == {"data": {"products": [{"upc": "1", "name": "Table"}]}}
+
+
+def test_an_http_graph_needs_the_urls_of_its_subgraphs() -> None:
+    compose = pytest.importorskip("schema.compose")
+    pytest.importorskip("resolvers.executor")
+    sdl = strawberry.federation.Schema(query=Query).as_str()
+    supergraph = compose.compose([compose.SubgraphSdl("shop", None, sdl)])
+    graph = HttpGraph(supergraph.supergraph_or_raise())
+
+    with pytest.raises(CompositionError, match="names no URL for the subgraphs shop"):
+        graph.prepare()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[DocumentStore]:
+    documents = DocumentStore.open(sqlite_url(tmp_path, "documents"))
+    await documents.create()
+    yield documents
+    await documents.close()
+
+
+async def test_persisted_documents_run_through_the_server(
+    store: DocumentStore, serve: Callable[..., AsyncIterator[httpx.AsyncClient]]
+) -> None:
+    query = '{ hello(name: "APQ") }'
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    apq = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    resolve = persisted_documents(DocumentResolver(store), Mode.AUDIT)
+
+    async for client in serve(resolve_document=resolve):
+        miss = await client.post(
+            "/graphql",
+            json={"extensions": apq},
+            headers={"accept": "application/graphql-response+json"},
+        )
+        full = {"query": query, "extensions": apq}
+        register = await client.post("/graphql", json=full)
+        hit = await client.get("/graphql", params={"extensions": json.dumps(apq)})
+
+    assert miss.status_code == 200
+    assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert register.json() == {"data": {"hello": "Hello, APQ!"}}
+    assert hit.json() == {"data": {"hello": "Hello, APQ!"}}
+
+
+async def _refuse_all(request: Request) -> Viewer:
+    raise Unauthenticated("The bearer token is not valid.", reason="bad_signature")
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "body"),
+    [
+        ({}, 200, {"data": {"viewer": "anonymous"}}),
+        ({"authorization": "Bearer x"}, 401, None),
+    ],
+)
+async def test_anonymous_without_token(
+    serve: Callable[..., AsyncIterator[httpx.AsyncClient]],
+    headers: dict[str, str],
+    status: int,
+    body: object,
+) -> None:
+    async for client in serve(authenticate=anonymous_without_token(_refuse_all)):
+        response = await client.post(
+            "/graphql", json={"query": "{ viewer }"}, headers=headers
+        )
+
+    assert response.status_code == status
+    if body is not None:
+        assert response.json() == body
+
+
+async def test_the_citizen_graph_composes_and_answers(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    graph = CitizenGraph(settings)
+    graph.prepare()
+    app = create_app(settings, graph.executor, dev=True, readiness=graph.readiness)
+
+    async with app.router.lifespan_context(app):
+        asgi = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=asgi, base_url="http://t") as client:
+            typename = await client.post("/graphql", json={"query": "{ __typename }"})
+            person = await client.post(
+                "/graphql", json={"query": '{ __type(name: "Person") { name } }'}
+            )
+            ready = await client.get("/readyz")
+
+    assert typename.json() == {"data": {"__typename": "Query"}}
+    assert person.json() == {"data": {"__type": {"name": "Person"}}}
+    assert ready.status_code == 200
+    assert set(ready.json()["checks"]) >= {"cpr", "skat", "property", "health"}
