@@ -142,6 +142,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
+def _check_issuer_url(issuer: str) -> None:
+    try:
+        url = httpx.URL(issuer)
+        port_ok = url.port is None or 0 < url.port < 65536
+        valid = url.scheme in ("https", "http") and bool(url.host) and port_ok
+    except (httpx.InvalidURL, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"CITIZEN_GRAPH_OIDC_ISSUER must be an http(s) URL, not {issuer!r}."
+        )
+
+
 def bearer_token(authorization: Sequence[str]) -> str:
     """The token of the Authorization header values ``authorization``.
 
@@ -205,6 +218,7 @@ class TokenVerifier:
         if settings.jwks_file:
             source = FileJwks(Path(settings.jwks_file))
         else:
+            _check_issuer_url(settings.issuer)
             source = DiscoveryJwks(settings.issuer, client)
         keys = KeyCache(source, cooldown=settings.cooldown)
         return cls(keys, settings.issuer, settings.audience, settings.leeway)

@@ -611,3 +611,23 @@ async def test_trusted_issuers_refuse_what_no_verifier_accepts(
         await issuers.verify(make(es_signer))
 
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize("issuer", ["not a url", "ftp://x", "https://"])
+async def test_a_misconfigured_issuer_refuses_without_crashing(
+    es_signer: Signer, issuer: str
+) -> None:
+    async with httpx.AsyncClient() as client:
+        verifier = TokenVerifier(
+            KeyCache(DiscoveryJwks(issuer, client)), issuer, AUDIENCE
+        )
+        error = await refusal(verifier, es_signer.sign(claims(iss=issuer)))
+
+    assert error.reason == "issuer_unavailable"
+
+
+@pytest.mark.parametrize("issuer", ["http://127.0.0.1:99999", "not a url", "ftp://x"])
+async def test_a_malformed_issuer_url_is_a_configuration_error(issuer: str) -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ValueError, match="CITIZEN_GRAPH_OIDC_ISSUER must be"):
+            TokenVerifier.from_settings(IdentitySettings(issuer=issuer), client)
