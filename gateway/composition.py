@@ -207,9 +207,9 @@ async def _answers(database: Database) -> bool:
 class HttpGraph:
     """Any join-spec supergraph whose subgraphs are HTTP services.
 
-    When the supergraph is the citizen graph (it has the civil register and the
-    access log), the gateway reads the viewer's relations from the register and
-    writes the access log, exactly as in process.
+    When the supergraph has the civil register (``cpr``), the gateway reads the
+    viewer's relations from it; when it is the citizen graph (the register and
+    the access log), it also writes the access log, exactly as in process.
 
     Args:
         supergraph_sdl: the supergraph; each subgraph needs a URL in it.
@@ -252,8 +252,12 @@ class HttpGraph:
             )
             for name, info in supergraph.subgraphs.items()
         }
-        citizen = {"cpr", "accesslog"} <= set(transports)
-        relations = _http_relations(transports["cpr"]) if citizen else None
+        # The civil register gives the relations, the access log subgraph marks
+        # the citizen graph with its log; a graph of the four authorities alone
+        # still needs the relations, or a parent could not see their children.
+        register = transports.get("cpr")
+        relations = _http_relations(register) if register is not None else None
+        citizen = register is not None and "accesslog" in transports
         if citizen and self.settings is not None:
             self.log_database = Database.open(self.settings.database_url("gateway"))
             self.access_log = AccessLog(self.log_database.engine)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from auth.dev_issuer import DevIssuer
@@ -39,10 +40,12 @@ from tests.peers.citizen_stack import (
     write_supergraph,
 )
 from tests.peers.compare import (
-    Difference,
     Known,
     Operation,
-    compare_gateways,
+    Outcome,
+    PathKey,
+    collect,
+    differences,
     report,
     set_aside,
 )
@@ -142,20 +145,6 @@ def signed_in(
 ) -> list[Operation]:
     """The corpus with the persona's headers on every operation."""
     return [operation._replace(headers=dict(headers)) for operation in corpus]
-
-
-async def compare_as(
-    name: str,
-    corpus: Sequence[Operation],
-    ours: RunningServer,
-    hive: RunningServer,
-    data_dir: Path,
-) -> list[Difference]:
-    """Send ``corpus`` as persona ``name`` to both gateways; their differences."""
-    headers = await persona_headers(data_dir, name)
-    return await compare_gateways(
-        ours.endpoint, hive.endpoint, signed_in(corpus, headers)
-    )
 
 
 def op(name: str, query: str, variables: Mapping[str, Any] | None = None) -> Operation:
@@ -296,9 +285,11 @@ CORPUS: list[Operation] = [
         " healthRecord { livingWill } } } } } }",
     ),
     op(
+        # One level less than the full cycle: our gateway's cost limit (20,000
+        # with lists counted as 10) refuses the next one, and Hive has none.
         "owners_properties_cycle",
         "{ me { properties { bfeNumber owners { person { personId"
-        " properties { bfeNumber owners { person { personId } } } } } } } }",
+        " properties { bfeNumber ownershipShare { fraction } } } } } } }",
     ),
     # Entities: health, own and the children's.
     op(
@@ -352,14 +343,16 @@ CORPUS: list[Operation] = [
         "directives_on_fragments",
         "query Some($full: Boolean!) { me { personId ...Money @include(if: $full)"
         " ... on Person @skip(if: $full) { cprNumber } } }"
-        " fragment Money on Person { taxAssessments { year } properties { bfeNumber } }",
+        " fragment Money on Person"
+        " { taxAssessments { year } properties { bfeNumber } }",
         {"full": True},
     ),
     op(
         "directives_on_fragments_flipped",
         "query Some($full: Boolean!) { me { personId ...Money @include(if: $full)"
         " ... on Person @skip(if: $full) { cprNumber } } }"
-        " fragment Money on Person { taxAssessments { year } properties { bfeNumber } }",
+        " fragment Money on Person"
+        " { taxAssessments { year } properties { bfeNumber } }",
         {"full": False},
     ),
     # Lookups, found, denied and unknown.
@@ -499,17 +492,73 @@ PERSONAS = [
 ]
 BROKEN_PERSONAS = ["parent", "pensioner", "student"]
 
-KNOWN: list[Known] = []
-"""Differences that Hive Gateway's documented defect explains."""
+ENTITY_ERROR_INDEX = HIVE_DEFECTS["entity_error_index"]
+KNOWN: dict[str, list[str]] = {
+    "parent": [
+        "owners_payslips_denied",
+        "owners_health_denied",
+        "children_health",
+        "children_health_clinical_denied",
+        "children_nested_inline",
+        "dashboard",
+        "typename_everywhere",
+        "nested_named_fragments",
+    ],
+    "spouse": ["children_health", "dashboard"],
+    "non-custodial-parent": ["children_health", "dashboard"],
+    "broken:parent": ["dashboard"],
+}
+"""By persona, the operations whose error paths Hive puts at a wrong list index.
+
+The parent may no longer see the health record of the teen, the first child;
+the spouse is the second owner of the home. Hive reports such an error raised
+inside a batched ``_entities`` fetch without the list index, or at index 0
+(see :data:`tests.peers.hive.HIVE_DEFECTS`).
+"""
 
 
-def assert_same(found: list[Difference], known: Sequence[Known]) -> None:
-    """No difference but the known ones, and every known one still shows."""
-    unexplained, explained = set_aside(found, known)
+def without_indices(paths: frozenset[PathKey]) -> set[tuple[str | int, ...] | None]:
+    """Error paths with their list indices left out."""
+    return {
+        None if path is None else tuple(s for s in path if not isinstance(s, int))
+        for path in paths
+    }
+
+
+def assert_same(
+    ours: Mapping[str, Outcome], hive: Mapping[str, Outcome], known: Sequence[str]
+) -> None:
+    """No difference but Hive's wrong indices in ``known``, each still showing.
+
+    A known operation is set aside only for its errors, and only when its data is
+    identical and its error paths are identical once list indices are left out.
+    """
+    excuses = [Known(name, "errors", ENTITY_ERROR_INDEX) for name in known]
+    unexplained, explained = set_aside(differences(ours, hive), excuses)
     assert unexplained == [], report(unexplained)
-    assert sorted((d.operation, d.aspect) for d in explained) == sorted(
-        (k.operation, k.aspect) for k in known
-    )
+    for difference in explained:
+        left, right = ours[difference.operation], hive[difference.operation]
+        assert without_indices(left.error_paths) == without_indices(
+            right.error_paths
+        ), str(difference)
+    assert sorted(d.operation for d in explained) == sorted(known)
+
+
+async def compare_as(
+    name: str,
+    corpus: Sequence[Operation],
+    ours: RunningServer,
+    hive: RunningServer,
+    data_dir: Path,
+    known: Sequence[str],
+) -> None:
+    """Send ``corpus`` as persona ``name`` to both gateways and compare."""
+    headers = await persona_headers(data_dir, name)
+    operations = signed_in(corpus, headers)
+    async with httpx.AsyncClient(timeout=10.0, trust_env=False) as client:
+        ours_outcomes = await collect(ours.endpoint, operations, client=client)
+        hive_outcomes = await collect(hive.endpoint, operations, client=client)
+    assert_same(ours_outcomes, hive_outcomes, known)
 
 
 def test_corpus_is_large_enough() -> None:
@@ -523,27 +572,35 @@ def test_corpus_is_large_enough() -> None:
 
 
 async def test_parent_corpus(gateways: Gateways) -> None:
-    found = await compare_as(
-        "parent", CORPUS, gateways.ours, gateways.hive, gateways.data_dir
+    await compare_as(
+        "parent",
+        CORPUS,
+        gateways.ours,
+        gateways.hive,
+        gateways.data_dir,
+        KNOWN["parent"],
     )
-    assert_same(found, [k for k in KNOWN if k.operation in {o.name for o in CORPUS}])
 
 
 @pytest.mark.parametrize("name", PERSONAS)
 async def test_persona_corpus(gateways: Gateways, name: str) -> None:
-    found = await compare_as(
-        name, PERSONA_CORPUS, gateways.ours, gateways.hive, gateways.data_dir
+    await compare_as(
+        name,
+        PERSONA_CORPUS,
+        gateways.ours,
+        gateways.hive,
+        gateways.data_dir,
+        KNOWN.get(name, []),
     )
-    assert_same(found, [])
 
 
 @pytest.mark.parametrize("name", BROKEN_PERSONAS)
 async def test_one_authority_unreachable(gateways: Gateways, name: str) -> None:
-    found = await compare_as(
+    await compare_as(
         name,
         BROKEN_CORPUS,
         gateways.ours_broken,
         gateways.hive_broken,
         gateways.data_dir,
+        KNOWN.get(f"broken:{name}", []),
     )
-    assert_same(found, [])
