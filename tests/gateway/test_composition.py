@@ -185,3 +185,22 @@ async def test_the_citizen_graph_composes_and_answers(tmp_path: Path) -> None:
     assert person.json() == {"data": {"__type": {"name": "Person"}}}
     assert ready.status_code == 200
     assert set(ready.json()["checks"]) >= {"cpr", "skat", "property", "health"}
+
+
+async def test_an_http_graph_with_the_register_reads_the_viewers_relations(
+    tmp_path: Path,
+) -> None:
+    # The four authorities without the access log, as the peer comparison serves
+    # them: without relations a parent could not see their own children.
+    from schema.compose import SubgraphSdl, compose
+    from subgraphs.registry import AUTHORITIES, load
+
+    subgraphs = [
+        SubgraphSdl(name, f"http://127.0.0.1:9/{name}/graphql", load(name).sdl)
+        for name in AUTHORITIES
+    ]
+    graph = HttpGraph(compose(subgraphs).supergraph_or_raise())
+    graph.prepare()
+
+    async with graph.executor(Settings(data_dir=tmp_path)) as executor:
+        assert getattr(executor, "relations", None) is not None
