@@ -40,6 +40,7 @@ import pytest_asyncio
 from auth.viewer import AssuranceLevel
 from gateway.composition import CitizenGraph
 from gateway.settings import Settings
+from subgraphs.population import PERSONAS
 from subgraphs.registry import load_graph
 from subgraphs.seeding import seed
 from tests.auth.matrix import (
@@ -380,6 +381,7 @@ def test_the_tables_name_every_field_of_the_contract(world: CitizenWorld) -> Non
 
 
 def test_the_matrix_covers_every_persona() -> None:
+    assert set(PERSONA_CODES.values()) == {p.name for p in PERSONAS}
     assert set(PERSONA_CODES.values()) <= set(VIEWERS)
     assert all(EXPECTED[label] for label in VIEWERS)
 
