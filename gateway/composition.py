@@ -15,20 +15,33 @@ the command exits; the server then opens it through :meth:`executor` (an
 that this module names what is missing instead of failing on import.
 """
 
-import importlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from graphql import parse
 from sqlalchemy import text
 from starlette.requests import Request
 
-from auth.viewer import ANONYMOUS, Viewer
+from auth.access_log import AccessLog
+from auth.service_tokens import ServiceTokens
+from auth.viewer import ANONYMOUS, Relations, Viewer
 from gateway.http import GraphQLParams
+from gateway.pipeline import CitizenExecutor, RelationsSource
 from gateway.seams import Authenticate, DocumentResolver, Executor
 from gateway.settings import Settings
+from resolvers.executor import FederatedExecutor
+from resolvers.transports import FetchRequest, HttpTransport, InProcessTransport
+from schema.compose import SubgraphSdl, compose
+from schema.supergraph import Supergraph, SupergraphError, load_supergraph
+from subgraphs.cpr.relations import (
+    VIEWER_RELATIONS_QUERY,
+    BadRelations,
+    load_relations,
+    relations_from_result,
+)
 from subgraphs.kit import Database
 from subgraphs.registry import load_graph
 
@@ -43,16 +56,6 @@ class CompositionError(Exception):
     code = "COMPOSITION_FAILED"
 
 
-def _require(module: str, name: str, what: str) -> Any:
-    """``module.name``, or a :class:`CompositionError` naming ``what`` is missing."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise CompositionError(
-            f"{what} ({module}.{name}) is not part of this installation."
-        ) from exc
-
-
 def build_executor(
     supergraph_sdl: str,
     transports: Mapping[str, Any],
@@ -65,25 +68,20 @@ def build_executor(
         CompositionError: the planner is missing, the supergraph does not load,
             or a subgraph of the supergraph has no transport.
     """
-    load_supergraph = _require(
-        "schema.supergraph", "load_supergraph", "The supergraph loader"
-    )
-    executor_class = _require(
-        "resolvers.executor", "FederatedExecutor", "The federated executor"
-    )
-    try:
-        supergraph = load_supergraph(supergraph_sdl)
-    except Exception as exc:
-        if not isinstance(getattr(exc, "code", None), str):
-            raise
-        raise CompositionError(f"The supergraph does not load: {exc}") from exc
+    supergraph = _load(supergraph_sdl)
     missing = sorted(set(supergraph.subgraphs) - set(transports))
     if missing:
         raise CompositionError(
             f"There is no transport for the subgraphs {', '.join(missing)}."
         )
-    executor: Executor = executor_class(supergraph, transports, timeouts=timeouts)
-    return executor
+    return FederatedExecutor(supergraph, transports, timeouts=timeouts)
+
+
+def _load(sdl: str) -> Supergraph:
+    try:
+        return load_supergraph(sdl)
+    except SupergraphError as exc:
+        raise CompositionError(f"The supergraph does not load: {exc}") from exc
 
 
 def anonymous_without_token(authenticate: Authenticate) -> Authenticate:
@@ -132,6 +130,7 @@ class CitizenGraph:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.databases: dict[str, Database] = {}
+        self.access_log: AccessLog | None = None
         self._executor: Executor | None = None
 
     def compose(self) -> tuple[list[Any], str]:
@@ -147,9 +146,7 @@ class CitizenGraph:
             raise CompositionError(
                 f"An authority's subgraph is not part of this installation: {exc}."
             ) from exc
-        compose = _require("schema.compose", "compose", "The composer")
-        subgraph_sdl = _require("schema.compose", "SubgraphSdl", "The composer")
-        result = compose([subgraph_sdl(s.name, None, s.sdl) for s in subgraphs])
+        result = compose([SubgraphSdl(s.name, None, s.sdl) for s in subgraphs])
         if result.supergraph is None:
             problems = " ".join(str(error) for error in result.errors)
             raise CompositionError(f"The subgraphs do not compose: {problems}")
@@ -158,17 +155,23 @@ class CitizenGraph:
     def prepare(self) -> None:
         """Compose the graph and build its executor; nothing connects yet."""
         subgraphs, sdl = self.compose()
-        transport_class = _require(
-            "resolvers.transports", "InProcessTransport", "The in-process transport"
-        )
         self.databases = {
             s.name: Database.open(self.settings.database_url(s.database_name))
             for s in subgraphs
         }
         transports = {
-            s.name: transport_class(s, self.databases[s.name]) for s in subgraphs
+            s.name: InProcessTransport(s, self.databases[s.name]) for s in subgraphs
         }
-        self._executor = build_executor(sdl, transports)
+        register = self.databases["cpr"]
+        self.access_log = AccessLog(self.databases["accesslog"].engine)
+
+        async def relations(viewer: Viewer) -> Relations:
+            assert viewer.person_id is not None
+            return await load_relations(register, viewer.person_id, today=viewer.today)
+
+        self._executor = CitizenExecutor(
+            build_executor(sdl, transports), relations, self.access_log
+        )
 
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:
@@ -177,6 +180,8 @@ class CitizenGraph:
             self.prepare()
         assert self._executor is not None
         try:
+            if self.access_log is not None:
+                await self.access_log.create()
             yield self._executor
         finally:
             for database in self.databases.values():
@@ -202,10 +207,15 @@ async def _answers(database: Database) -> bool:
 class HttpGraph:
     """Any join-spec supergraph whose subgraphs are HTTP services.
 
+    When the supergraph is the citizen graph (it has the civil register), the
+    gateway reads the viewer's relations from the register and writes the access
+    log, exactly as in process.
+
     Args:
         supergraph_sdl: the supergraph; each subgraph needs a URL in it.
-        headers_for: the headers that carry the viewer to a subgraph (the
-            service token, from ``auth/``); none by default.
+        service_tokens: mints the token that carries the viewer to each subgraph;
+            None sends no token (subgraphs that are not ours).
+        settings: where the gateway's own database is, for the access log.
         timeout: seconds per subgraph request.
     """
 
@@ -213,28 +223,21 @@ class HttpGraph:
         self,
         supergraph_sdl: str,
         *,
-        headers_for: Callable[[Viewer], Mapping[str, str]] | None = None,
+        service_tokens: ServiceTokens | None = None,
+        settings: Settings | None = None,
         timeout: float = 10.0,
     ) -> None:
         self.sdl = supergraph_sdl
-        self.headers_for = headers_for
+        self.service_tokens = service_tokens
+        self.settings = settings
         self.client = httpx.AsyncClient(timeout=timeout)
+        self.log_database: Database | None = None
+        self.access_log: AccessLog | None = None
         self._executor: Executor | None = None
 
     def prepare(self) -> None:
         """Load the supergraph and build its executor; nothing connects yet."""
-        load_supergraph = _require(
-            "schema.supergraph", "load_supergraph", "The supergraph loader"
-        )
-        transport_class = _require(
-            "resolvers.transports", "HttpTransport", "The HTTP transport"
-        )
-        try:
-            supergraph = load_supergraph(self.sdl)
-        except Exception as exc:
-            if not isinstance(getattr(exc, "code", None), str):
-                raise
-            raise CompositionError(f"The supergraph does not load: {exc}") from exc
+        supergraph = _load(self.sdl)
         unreachable = sorted(
             name for name, info in supergraph.subgraphs.items() if not info.url
         )
@@ -244,10 +247,29 @@ class HttpGraph:
                 f"{', '.join(unreachable)}."
             )
         transports = {
-            name: transport_class(info.url, self.client, self.headers_for, name=name)
+            name: HttpTransport(
+                str(info.url), self.client, self._headers(name), name=name
+            )
             for name, info in supergraph.subgraphs.items()
         }
-        self._executor = build_executor(self.sdl, transports)
+        citizen = "cpr" in transports
+        relations = _http_relations(transports["cpr"]) if citizen else None
+        if citizen and self.settings is not None:
+            self.log_database = Database.open(self.settings.database_url("gateway"))
+            self.access_log = AccessLog(self.log_database.engine)
+        self._executor = CitizenExecutor(
+            build_executor(self.sdl, transports), relations, self.access_log
+        )
+
+    def _headers(self, subgraph: str) -> Callable[[Viewer], Mapping[str, str]] | None:
+        tokens = self.service_tokens
+        if tokens is None:
+            return None
+
+        def headers(viewer: Viewer) -> Mapping[str, str]:
+            return {"authorization": f"Bearer {tokens.mint(viewer, subgraph)}"}
+
+        return headers
 
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:
@@ -256,10 +278,35 @@ class HttpGraph:
             self.prepare()
         assert self._executor is not None
         try:
+            if self.access_log is not None:
+                await self.access_log.create()
             yield self._executor
         finally:
             await self.client.aclose()
+            if self.log_database is not None:
+                await self.log_database.close()
 
     async def readiness(self) -> dict[str, bool]:
-        """Nothing of its own to check: each subgraph service has its own probe."""
-        return {}
+        """The gateway's own database; each subgraph service has its own probe."""
+        if self.log_database is None:
+            return {}
+        return {"gateway": await _answers(self.log_database)}
+
+
+def _http_relations(register: HttpTransport) -> RelationsSource:
+    document = parse(VIEWER_RELATIONS_QUERY)
+
+    async def relations(viewer: Viewer) -> Relations:
+        request = FetchRequest(
+            subgraph="cpr",
+            document=document,
+            text=VIEWER_RELATIONS_QUERY,
+            variables={},
+            viewer=viewer,
+        )
+        result = await register.fetch(request)
+        if result.errors:
+            raise BadRelations("The civil register did not answer the relations.")
+        return relations_from_result(result.data)
+
+    return relations

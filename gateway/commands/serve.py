@@ -12,9 +12,8 @@ from pathlib import Path
 
 import uvicorn
 
-from gateway.app import create_app
-from gateway.composition import CitizenGraph, CompositionError, HttpGraph
-from gateway.limits import Limits
+from gateway.assembly import Options, build_app
+from gateway.composition import CompositionError
 from gateway.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,35 +44,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def serve(args: argparse.Namespace) -> int:
     """Build the graph, then serve it until interrupted; 2 when it cannot start."""
+    options = Options(dev=args.dev, supergraph=args.supergraph)
     try:
-        settings = Settings.from_env()
-        limits = Limits.from_env()
-        graph = _graph(settings, args.supergraph)
-        graph.prepare()
+        app = build_app(Settings.from_env(), options)
     except (CompositionError, ValueError, OSError) as exc:
         print(f"citizen-graph serve: {exc}")
         return 2
-    app = create_app(
-        settings,
-        graph.executor,
-        dev=args.dev,
-        limits=limits,
-        readiness=graph.readiness,
-    )
     mode = "development" if args.dev else "production"
     logger.info("Serving in %s mode on %s:%d.", mode, args.host, args.port)
     # uvicorn's own access log would print query strings; ours leaves them out.
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
-
-
-def _graph(settings: Settings, supergraph: Path | None) -> CitizenGraph | HttpGraph:
-    if supergraph is None:
-        return CitizenGraph(settings)
-    try:
-        sdl = supergraph.read_text("utf-8")
-    except OSError as exc:
-        raise CompositionError(
-            f"The supergraph file {str(supergraph)!r} cannot be read: {exc.strerror}."
-        ) from exc
-    return HttpGraph(sdl)

@@ -1,4 +1,4 @@
-"""The composition root: pieces found by name, readiness, a graph over HTTP."""
+"""The composition root: readiness, the citizen graph, a graph over HTTP."""
 
 import hashlib
 import json
@@ -20,7 +20,6 @@ from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
-    _require,
     anonymous_without_token,
     persisted_documents,
 )
@@ -29,15 +28,6 @@ from persisted_queries.resolver import DocumentResolver, Mode
 from persisted_queries.store import DocumentStore
 from subgraphs.kit import Database, sqlite_url
 from tests.gateway.support import live_server
-
-
-def test_a_missing_piece_is_named() -> None:
-    with pytest.raises(CompositionError, match=r"The planner \(json.plan\) is not"):
-        _require("json", "plan", "The planner")
-
-
-def test_a_present_piece_is_found() -> None:
-    assert _require("json", "loads", "The JSON reader") is not None
 
 
 async def _database_down() -> Any:
@@ -195,3 +185,22 @@ async def test_the_citizen_graph_composes_and_answers(tmp_path: Path) -> None:
     assert person.json() == {"data": {"__type": {"name": "Person"}}}
     assert ready.status_code == 200
     assert set(ready.json()["checks"]) >= {"cpr", "skat", "property", "health"}
+
+
+async def test_an_http_graph_with_the_register_reads_the_viewers_relations(
+    tmp_path: Path,
+) -> None:
+    # The four authorities without the access log, as the peer comparison serves
+    # them: without relations a parent could not see their own children.
+    from schema.compose import SubgraphSdl, compose
+    from subgraphs.registry import AUTHORITIES, load
+
+    subgraphs = [
+        SubgraphSdl(name, f"http://127.0.0.1:9/{name}/graphql", load(name).sdl)
+        for name in AUTHORITIES
+    ]
+    graph = HttpGraph(compose(subgraphs).supergraph_or_raise())
+    graph.prepare()
+
+    async with graph.executor(Settings(data_dir=tmp_path)) as executor:
+        assert getattr(executor, "relations", None) is not None

@@ -61,3 +61,18 @@ def test_a_bad_limit_exits_2(
     assert (
         "CITIZEN_GRAPH_MAX_DEPTH must be a positive number" in capsys.readouterr().out
     )
+
+
+def test_production_without_a_trusted_issuer_exits_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CITIZEN_GRAPH_OIDC_ISSUER", raising=False)
+    args = _parse()
+
+    status = args.handler(args)
+
+    assert status == 2
+    assert "set CITIZEN_GRAPH_OIDC_ISSUER" in capsys.readouterr().out

@@ -1,0 +1,152 @@
+"""The gateway application, assembled from every part of the system.
+
+:func:`build_app` is what ``citizen-graph serve`` runs and what end-to-end tests
+start: the graph (the citizen graph in process, or any supergraph over HTTP),
+identity (the configured issuer; in dev mode also the development issuer and its
+sign-in routes), persisted queries and trusted documents (with the portal's own
+operations pushed as trusted at start-up), the relations and access log of the
+citizen graph, and the My Page portal.
+"""
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import jwt
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
+from auth import dev_issuer
+from auth.errors import Unauthenticated
+from auth.service_tokens import ServiceTokens
+from auth.tokens import IdentitySettings, TokenVerifier, bearer_token
+from auth.viewer import Viewer
+from gateway import portal
+from gateway.app import create_app
+from gateway.composition import (
+    CitizenGraph,
+    CompositionError,
+    HttpGraph,
+    anonymous_without_token,
+    persisted_documents,
+)
+from gateway.limits import Limits
+from gateway.seams import Authenticate, Executor
+from gateway.settings import Settings
+from persisted_queries.manifest import load_manifest
+from persisted_queries.resolver import DocumentResolver, Mode
+from persisted_queries.store import DocumentStore
+from subgraphs.population import PERSONAS
+
+logger = logging.getLogger(__name__)
+
+MODE_VARIABLE = "CITIZEN_GRAPH_PERSISTED_QUERIES"
+"""``off``, ``audit`` or ``enforce``; production enforces when unset."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to serve: the mode and, optionally, a supergraph over HTTP."""
+
+    dev: bool = False
+    supergraph: Path | None = None
+
+
+def build_app(settings: Settings, options: Options) -> Starlette:
+    """The gateway's ASGI application, every part wired.
+
+    Raises:
+        CompositionError: the graph cannot be built, or production mode has no
+            trusted issuer configured.
+    """
+    limits = Limits.from_env()
+    client = httpx.AsyncClient(timeout=5.0)
+    graph = _graph(settings, options.supergraph)
+    graph.prepare()
+    identity = IdentitySettings.from_env()
+    verifiers: dict[str, TokenVerifier] = {}
+    routes: list[BaseRoute] = portal.routes()
+    if options.dev:
+        issuer = dev_issuer.DevIssuer.load_or_create(settings.data_dir)
+        verifiers[issuer.issuer] = issuer.verifier()
+        routes += dev_issuer.routes(issuer, PERSONAS)
+    if identity.issuer is not None:
+        verifiers[identity.issuer] = TokenVerifier.from_settings(identity, client)
+    if not verifiers:
+        raise CompositionError(
+            "Production mode needs a trusted issuer: set CITIZEN_GRAPH_OIDC_ISSUER."
+        )
+    store = DocumentStore.open(
+        settings.database_url("gateway"), redis_url=settings.redis_url
+    )
+    mode = Mode.from_setting(os.environ.get(MODE_VARIABLE), production=not options.dev)
+
+    @asynccontextmanager
+    async def lifespan(settings: Settings) -> AsyncIterator[Executor]:
+        async with graph.executor(settings) as executor:
+            await store.create()
+            await store.push(load_manifest(portal.MANIFEST), client=portal.CLIENT)
+            try:
+                yield executor
+            finally:
+                await store.close()
+                await client.aclose()
+
+    return create_app(
+        settings,
+        lifespan,
+        dev=options.dev,
+        limits=limits,
+        authenticate=anonymous_without_token(by_issuer(verifiers)),
+        resolve_document=persisted_documents(DocumentResolver(store), mode),
+        readiness=graph.readiness,
+        routes=routes,
+    )
+
+
+def by_issuer(verifiers: dict[str, TokenVerifier]) -> Authenticate:
+    """Authenticate with the verifier of the issuer a token names.
+
+    The ``iss`` claim is read unverified only to choose the verifier, which then
+    checks the signature against that issuer's keys and the issuer itself.
+    """
+
+    async def authenticate(request: Request) -> Viewer:
+        token = bearer_token(request.headers.getlist("authorization"))
+        verifier = verifiers.get(_unverified_issuer(token))
+        if verifier is None:
+            raise Unauthenticated(
+                "The token was issued by an issuer this service does not trust.",
+                reason="wrong_issuer",
+            )
+        return await verifier.verify(token)
+
+    return authenticate
+
+
+def _unverified_issuer(token: str) -> str:
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(
+            "The token is not a well-formed JWT.", reason="malformed_token"
+        ) from exc
+    return str(claims.get("iss", ""))
+
+
+def _graph(settings: Settings, supergraph: Path | None) -> CitizenGraph | HttpGraph:
+    if supergraph is None:
+        return CitizenGraph(settings)
+    try:
+        sdl = supergraph.read_text("utf-8")
+    except OSError as exc:
+        raise CompositionError(
+            f"The supergraph file {str(supergraph)!r} cannot be read: {exc.strerror}."
+        ) from exc
+    tokens = ServiceTokens.from_env(settings.data_dir)
+    return HttpGraph(sdl, service_tokens=tokens, settings=settings)
