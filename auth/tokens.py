@@ -97,6 +97,21 @@ _JWT_REASONS: tuple[tuple[type[jwt_errors.InvalidTokenError], str, str], ...] = 
         "The token's algorithm is not allowed.",
     ),
     (jwt_errors.DecodeError, "malformed_token", "The token is not a well-formed JWT."),
+    (
+        jwt_errors.InvalidIssuedAtError,
+        "invalid_claim",
+        "The token's issue time (iat) is not a number.",
+    ),
+    (
+        jwt_errors.InvalidSubjectError,
+        "invalid_claim",
+        "The token's subject (sub) is not a string.",
+    ),
+    (
+        jwt_errors.InvalidJTIError,
+        "invalid_claim",
+        "The token's id (jti) is not a string.",
+    ),
 )
 
 
@@ -334,7 +349,7 @@ def refusal(exc: jwt_errors.InvalidTokenError) -> Unauthenticated:
     for kind, reason, message in _JWT_REASONS:
         if isinstance(exc, kind):
             return Unauthenticated(message, reason=reason)
-    return Unauthenticated("The token has an invalid claim.", reason="invalid_claim")
+    return Unauthenticated("The token is not valid.", reason="invalid_token")
 
 
 def viewer_from_claims(claims: Mapping[str, Any]) -> Viewer:

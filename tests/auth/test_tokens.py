@@ -143,6 +143,7 @@ REFUSED_CLAIMS = [
     ("person not a string", claims(cpr_uuid=["a"]), "invalid_claim"),
     ("act_for too long", claims(act_for="x" * 200), "invalid_claim"),
     ("iat not a number", claims(iat="yesterday"), "invalid_claim"),
+    ("jti not a string", claims(jti=7), "invalid_claim"),
     *[
         (f"no {name}", claims(**{name: None}), "missing_claim")
         for name in ("exp", "iat", "iss", "aud", "sub")
@@ -631,3 +632,32 @@ async def test_a_malformed_issuer_url_is_a_configuration_error(issuer: str) -> N
     async with httpx.AsyncClient() as client:
         with pytest.raises(ValueError, match="CITIZEN_GRAPH_OIDC_ISSUER must be"):
             TokenVerifier.from_settings(IdentitySettings(issuer=issuer), client)
+
+
+async def test_keys_named_in_the_token_itself_are_never_used(
+    verifier: TokenVerifier, jwks_server: JwksServer
+) -> None:
+    attacker = Signer(keys.generate("ES256"))
+    token = attacker.sign(
+        claims(),
+        jwk=attacker.jwk,
+        jku=f"{jwks_server.issuer}/jwks",
+        x5u=f"{jwks_server.issuer}/jwks",
+    )
+
+    error = await refusal(verifier, token)
+
+    assert error.reason == "unknown_key"
+    assert jwks_server.requests == []
+
+
+async def test_an_unknown_critical_header_is_refused(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    token = es_signer.sign(
+        claims(), crit=["urn:example:bound"], **{"urn:example:bound": 1}
+    )
+
+    error = await refusal(verifier, token)
+
+    assert error.reason == "malformed_token"
