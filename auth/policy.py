@@ -18,7 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from strawberry.extensions import FieldExtension
+from strawberry.federation.schema_directives import Policy
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
 from auth.errors import Forbidden
 from auth.recording import record
@@ -126,6 +128,11 @@ class Guard(FieldExtension):
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
+
+    def apply(self, field: StrawberryField) -> None:
+        """Show the rule in the schema as ``@policy``, for routers and the gateway."""
+        if not any(isinstance(d, Policy) for d in field.directives):
+            field.directives = [*field.directives, Policy(policies=[[self.rule.name]])]
 
     def _check(self, source: object, info: Info) -> None:
         viewer = getattr(info.context, "viewer", None)

@@ -7,6 +7,8 @@ import strawberry
 from auth import policy
 from auth.recording import recording
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
+from schema.compose import SubgraphSdl, compose
+from subgraphs.registry import load_graph
 
 TODAY = date(2026, 12, 4)
 
@@ -110,3 +112,20 @@ async def test_guard_nulls_denied_fields_and_records_allowed_ones() -> None:
         (["payslips", 1, "gross"], {"code": "FORBIDDEN"})
     ]
     assert seen.pairs == [("me", "Payslip.gross")]
+
+
+def test_rules_appear_in_the_subgraph_and_the_supergraph_as_policies() -> None:
+    subgraphs = load_graph()
+    skat = next(s for s in subgraphs if s.name == "skat")
+
+    supergraph = compose(
+        [SubgraphSdl(s.name, None, s.sdl) for s in subgraphs]
+    ).supergraph_or_raise()
+
+    assert '@link(url: "https://specs.apollo.dev/federation/v2.9", import: ' in skat.sdl
+    assert '"@policy"' in skat.sdl
+    payslips = next(line for line in supergraph.splitlines() if "payslips(" in line)
+    assert '@policy(policies: [["self"]])' in payslips
+    health = next(line for line in supergraph.splitlines() if "vaccinations:" in line)
+    assert "custody-under-15" in health
+    assert "assurance-substantial" in health
