@@ -23,14 +23,13 @@ from typing import Any
 import httpx
 from graphql import parse
 from sqlalchemy import text
-from starlette.requests import Request
 
 from auth.access_log import AccessLog
 from auth.service_tokens import ServiceTokens
-from auth.viewer import ANONYMOUS, Relations, Viewer
+from auth.viewer import Relations, Viewer
 from gateway.http import GraphQLParams
 from gateway.pipeline import CitizenExecutor, RelationsSource
-from gateway.seams import Authenticate, DocumentResolver, Executor
+from gateway.seams import DocumentResolver, Executor
 from gateway.settings import Settings
 from resolvers.executor import FederatedExecutor
 from resolvers.transports import FetchRequest, HttpTransport, InProcessTransport
@@ -82,21 +81,6 @@ def _load(sdl: str) -> Supergraph:
         return load_supergraph(sdl)
     except SupergraphError as exc:
         raise CompositionError(f"The supergraph does not load: {exc}") from exc
-
-
-def anonymous_without_token(authenticate: Authenticate) -> Authenticate:
-    """``authenticate`` for requests that carry an Authorization header; the
-    anonymous viewer for those that carry none (introspection, public fields).
-
-    A header that is present but refused is still refused with 401.
-    """
-
-    async def identify(request: Request) -> Viewer:
-        if "authorization" not in request.headers:
-            return ANONYMOUS
-        return await authenticate(request)
-
-    return identify
 
 
 def persisted_documents(resolver: Any, mode: Any) -> DocumentResolver:
@@ -207,9 +191,9 @@ async def _answers(database: Database) -> bool:
 class HttpGraph:
     """Any join-spec supergraph whose subgraphs are HTTP services.
 
-    When the supergraph has the civil register (``cpr``), the gateway reads the
-    viewer's relations from it; when it is the citizen graph (the register and
-    the access log), it also writes the access log, exactly as in process.
+    When the supergraph is the citizen graph (it has the civil register), the
+    gateway reads the viewer's relations from the register and writes the access
+    log, exactly as in process.
 
     Args:
         supergraph_sdl: the supergraph; each subgraph needs a URL in it.
@@ -252,12 +236,8 @@ class HttpGraph:
             )
             for name, info in supergraph.subgraphs.items()
         }
-        # The civil register gives the relations, the access log subgraph marks
-        # the citizen graph with its log; a graph of the four authorities alone
-        # still needs the relations, or a parent could not see their children.
-        register = transports.get("cpr")
-        relations = _http_relations(register) if register is not None else None
-        citizen = register is not None and "accesslog" in transports
+        citizen = "cpr" in transports
+        relations = _http_relations(transports["cpr"]) if citizen else None
         if citizen and self.settings is not None:
             self.log_database = Database.open(self.settings.database_url("gateway"))
             self.access_log = AccessLog(self.log_database.engine)

@@ -22,6 +22,7 @@ import httpx
 import orjson
 from graphql import DocumentNode, ExecutionResult, GraphQLError, GraphQLSchema, execute
 
+from auth.recording import EXTENSION, record
 from auth.viewer import Viewer
 from subgraphs.kit import Database, Subgraph
 
@@ -234,7 +235,20 @@ def _read_response(subgraph: str, response: httpx.Response) -> FetchResult:
         raise SubgraphBadResponse(
             subgraph, f"The subgraph {subgraph} answered with a malformed response."
         )
+    _record_accessed(payload.get("extensions"))
     return FetchResult(
         data=data,
         errors=[e if isinstance(e, dict) else {"message": str(e)} for e in errors],
     )
+
+
+def _record_accessed(extensions: object) -> None:
+    """Pass what an HTTP subgraph reports it returned on to the access log."""
+    pairs = extensions.get(EXTENSION) if isinstance(extensions, dict) else None
+    for pair in pairs if isinstance(pairs, list) else ():
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(part, str) for part in pair)
+        ):
+            record(pair[0], pair[1])

@@ -12,10 +12,14 @@ authentication middleware in front of the app leaves the viewer it verified
 service token; ``citizen-graph subgraph`` puts it in front). Without such
 middleware every request is anonymous and allowed nothing personal; there is no
 header a client could set to choose a viewer.
+
+The guarded fields a response returns go back to the gateway, for its access log,
+in the response's ``extensions.accessed`` (:mod:`auth.recording`).
 """
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -24,7 +28,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from auth.access_log import SeenFields
+from auth.recording import EXTENSION, recording
 from auth.viewer import ANONYMOUS, Viewer
 from subgraphs.kit import Database, Subgraph, SubgraphContext
 
@@ -53,6 +61,32 @@ class SubgraphGraphQL(GraphQL[SubgraphContext, None]):
     ) -> SubgraphContext:
         """A fresh context for this request only, with its own loaders."""
         return self.subgraph.make_context(self.viewer_source(request), self.database)
+
+    async def execute_operation(
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Execute while recording which guarded fields were returned."""
+        seen = SeenFields()
+        request.state.access_seen = seen
+        with recording(seen):
+            return await super().execute_operation(request, *args, **kwargs)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The response, with what was seen for the gateway's access log."""
+        response = await super().process_result(request, result)
+        seen: SeenFields | None = getattr(request.state, "access_seen", None)
+        if seen is not None and seen.by_person:
+            pairs = [
+                [person, coordinate]
+                for person, coordinates in sorted(seen.by_person.items())
+                for coordinate in sorted(coordinates)
+            ]
+            extensions = dict(response.get("extensions") or {})
+            extensions[EXTENSION] = pairs
+            response["extensions"] = extensions
+        return response
 
 
 def create_app(

@@ -10,17 +10,15 @@ import httpx
 import pytest
 import strawberry
 from sqlalchemy.ext.asyncio import create_async_engine
-from starlette.requests import Request
 from strawberry.asgi import GraphQL
 
-from auth.errors import Unauthenticated
-from auth.viewer import Viewer
+from auth.dev_issuer import DevIssuer
+from auth.tokens import TrustedIssuers
 from gateway.app import create_app
 from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
-    anonymous_without_token,
     persisted_documents,
 )
 from gateway.settings import Settings
@@ -139,10 +137,6 @@ async def test_persisted_documents_run_through_the_server(
     assert hit.json() == {"data": {"hello": "Hello, APQ!"}}
 
 
-async def _refuse_all(request: Request) -> Viewer:
-    raise Unauthenticated("The bearer token is not valid.", reason="bad_signature")
-
-
 @pytest.mark.parametrize(
     ("headers", "status", "body"),
     [
@@ -150,13 +144,16 @@ async def _refuse_all(request: Request) -> Viewer:
         ({"authorization": "Bearer x"}, 401, None),
     ],
 )
-async def test_anonymous_without_token(
+async def test_no_token_is_anonymous_and_a_bad_one_is_refused(
     serve: Callable[..., AsyncIterator[httpx.AsyncClient]],
+    tmp_path: Path,
     headers: dict[str, str],
     status: int,
     body: object,
 ) -> None:
-    async for client in serve(authenticate=anonymous_without_token(_refuse_all)):
+    issuer = DevIssuer.load_or_create(tmp_path)
+    trusted = TrustedIssuers(issuer.verifier(), anonymous=True)
+    async for client in serve(authenticate=trusted.authenticate):
         response = await client.post(
             "/graphql", json={"query": "{ viewer }"}, headers=headers
         )

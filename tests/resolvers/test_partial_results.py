@@ -254,3 +254,34 @@ async def test_a_failed_entity_fetch_reports_every_field_it_nulls(
             ]
         },
     }
+
+
+async def test_a_denied_field_under_two_aliases_has_an_error_at_each(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run(
+        "{ users { birthDate born: birthDate ...Born ... on User { b2: birthDate } } }"
+        " fragment Born on User { b1: birthDate }"
+    )
+
+    paths = [error["path"] for error in body["errors"]]
+    assert paths == [["users", 1, key] for key in ("birthDate", "born", "b1", "b2")]
+    assert body["data"]["users"][1] == dict.fromkeys(("birthDate", "born", "b1", "b2"))
+
+
+async def test_an_error_inside_an_aliased_object_is_reported_under_each_alias(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run(
+        '{ a: product(upc: "1") { reviews { author { born: birthDate } } } '
+        'b: product(upc: "1") { r: reviews { author { birthDate } } } }'
+    )
+
+    assert [error["path"] for error in body["errors"]] == [
+        ["a", "reviews", 1, "author", "born"],
+        ["b", "r", 1, "author", "birthDate"],
+    ]
