@@ -164,6 +164,15 @@ class DocumentStore:
             ManifestConflict: an id is stored with a different text; nothing is
                 written.
         """
+        try:
+            return await self._push(manifest, client)
+        except IntegrityError:
+            # Another process stored some of the documents between the look-up
+            # and the insert (gateways starting together on one database); the
+            # second pass finds them stored.
+            return await self._push(manifest, client)
+
+    async def _push(self, manifest: Manifest, client: str | None) -> PushReport:
         report = PushReport(manifest.source)
         new_rows: list[dict[str, Any]] = []
         stale: list[tuple[Key, str]] = []

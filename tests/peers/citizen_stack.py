@@ -131,6 +131,7 @@ def citizen_stack(
     data_dir: Path,
     *,
     hive_subgraph_headers: Mapping[str, Mapping[str, str]] | None = None,
+    hive_token_header_prefix: str | None = None,
 ) -> Iterator[CitizenStack]:
     """The four authorities over HTTP, our gateway and Hive Gateway over them.
 
@@ -139,11 +140,20 @@ def citizen_stack(
         data_dir: A seeded data folder (see :func:`seed`).
         hive_subgraph_headers: Fixed headers Hive sends to each subgraph (by name),
             such as a service token, since Hive cannot mint one per request.
+            A service token lives 60 seconds, so fixed ones suit short runs only.
+        hive_token_header_prefix: The client header ``PREFIX + NAME`` becomes the
+            bearer token of subgraph NAME's requests through Hive (see
+            :func:`tests.peers.hive.hive_spec`): the client mints fresh tokens.
     """
     subgraphs = subgraph_specs(data_dir)
     supergraph = write_supergraph(subgraphs, workdir / "supergraph.graphql")
     ours = serve_spec(data_dir, "--supergraph", str(supergraph))
-    hive = hive_spec(supergraph, workdir, subgraph_headers=hive_subgraph_headers)
+    hive = hive_spec(
+        supergraph,
+        workdir,
+        subgraph_headers=hive_subgraph_headers,
+        token_header_prefix=hive_token_header_prefix,
+    )
     with running_servers([*subgraphs.values(), ours, hive]) as servers:
         *subgraph_servers, ours_server, hive_server = servers
         running = dict(zip(subgraphs, subgraph_servers, strict=True))

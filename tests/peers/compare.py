@@ -110,7 +110,12 @@ async def collect(
 
 
 def first_data_difference(left: Any, right: Any, path: str = "data") -> str | None:
-    """The first place where two JSON values differ, as a sentence; None if equal."""
+    """The first place where two JSON values differ, as a sentence; None if equal.
+
+    Types count (``1`` is not ``True``, ``"7"`` is not ``7``), but two numbers are
+    one JSON number when their values agree: Node.js writes the Float ``7.0`` as
+    ``7``, Python as ``7.0``.
+    """
     if isinstance(left, dict) and isinstance(right, dict):
         for key in [*left, *(key for key in right if key not in left)]:
             if key not in left or key not in right:

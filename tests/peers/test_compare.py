@@ -45,6 +45,10 @@ def test_messages_do_not_count() -> None:
         ({"a": 1}, {"a": 1}, None),
         ({"a": 1}, {"a": 2}, "data.a is 1 on the left and 2 on the right."),
         ({"a": 1}, {"a": True}, "data.a is 1 on the left and True on the right."),
+        ({"a": 7.0}, {"a": 7}, None),
+        ({"a": 7.5}, {"a": 7}, "data.a is 7.5 on the left and 7 on the right."),
+        ({"a": 1.0}, {"a": True}, "data.a is 1.0 on the left and True on the right."),
+        ({"a": "7"}, {"a": 7}, "data.a is '7' on the left and 7 on the right."),
         ({"a": 1}, {}, "data.a is present only on the left."),
         ({"a": [1]}, {"a": [1, 2]}, "data.a has 1 items on the left, 2 on the right."),
         (

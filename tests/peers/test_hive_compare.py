@@ -30,7 +30,7 @@ from auth.service_tokens import KEY_FILE, ServiceTokens
 from auth.viewer import AssuranceLevel, Viewer
 from gateway.settings import Settings
 from subgraphs.cpr.relations import load_relations
-from subgraphs.kit import Database
+from subgraphs.kit import Database, sqlite_url
 from subgraphs.population import TODAY, persona
 from subgraphs.registry import AUTHORITIES, load
 from tests.peers.citizen_stack import (
@@ -50,11 +50,17 @@ from tests.peers.compare import (
     set_aside,
 )
 from tests.peers.hive import HIVE_DEFECTS, hive_spec
-from tests.peers.servers import RunningServer, free_port, running_servers
+from tests.peers.servers import (
+    RunningServer,
+    ServerSpec,
+    free_port,
+    running_servers,
+)
 
 pytestmark = pytest.mark.peers
 
 TOKEN_PREFIX = "x-service-token-"
+GATEWAY_DATABASE = "CITIZEN_GRAPH_GATEWAY_DATABASE_URL"
 BROKEN = "skat"
 """The authority that the second pair of gateways finds at a closed port."""
 
@@ -83,8 +89,9 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateways]:
     """One seeding, every server started once for the module, all stopped after."""
     workdir = tmp_path_factory.mktemp("hive-compare")
     data_dir = seed(workdir / "data")
-    # Made before the servers start, so that they all read the same key.
+    # Made before the servers start, so that they all read the same keys.
     ServiceTokens.load_or_create(data_dir / KEY_FILE)
+    DevIssuer.load_or_create(data_dir)
     subgraphs = subgraph_specs(data_dir)
     supergraph = write_supergraph(subgraphs, workdir / "supergraph.graphql")
     closed = {
@@ -100,7 +107,9 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateways]:
         hive_spec(
             supergraph, workdir, propagate_headers=(), token_header_prefix=TOKEN_PREFIX
         ),
-        serve_spec(data_dir, "--supergraph", str(broken)),
+        separate_gateway_database(
+            serve_spec(data_dir, "--supergraph", str(broken)), broken_dir
+        ),
         hive_spec(
             broken, broken_dir, propagate_headers=(), token_header_prefix=TOKEN_PREFIX
         ),
@@ -108,6 +117,15 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateways]:
     with running_servers(specs) as servers:
         *_, ours, hive, ours_broken, hive_broken = servers
         yield Gateways(data_dir, ours, hive, ours_broken, hive_broken)
+
+
+def separate_gateway_database(spec: ServerSpec, folder: Path) -> ServerSpec:
+    """``spec`` with the gateway's own database (trusted documents) in ``folder``.
+
+    Two gateways that start together on one database race to create its tables.
+    """
+    env = {**(spec.env or {}), GATEWAY_DATABASE: sqlite_url(folder, "gateway")}
+    return dataclasses.replace(spec, env=env)
 
 
 async def persona_viewer(data_dir: Path, name: str) -> Viewer:

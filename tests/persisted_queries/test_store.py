@@ -87,6 +87,29 @@ async def test_push_is_idempotent(store: DocumentStore) -> None:
     ]
 
 
+async def test_concurrent_pushes_of_one_manifest(store: DocumentStore) -> None:
+    # Found by the Hive comparison: two gateways starting together on one data
+    # folder each pushed the portal's documents, and one crashed on the insert.
+    others = [DocumentStore.open(store.database.url) for _ in range(3)]
+    stores = [store, *others]
+    try:
+        # Connected first, so that no push gets a head start.
+        await asyncio.gather(*(s.documents() for s in stores))
+        reports = await asyncio.gather(
+            *(s.push(apollo(ME, RENAME), client="portal") for s in stores)
+        )
+    finally:
+        for other in others:
+            await other.close()
+
+    assert sorted(len(report.added) for report in reports)[-1] >= 1
+    assert all(
+        sorted(report.added + report.unchanged) == sorted([ME_HASH, sha256_hex(RENAME)])
+        for report in reports
+    )
+    assert len(await store.documents()) == 2
+
+
 async def test_push_refuses_a_new_text_for_a_known_id_and_writes_nothing(
     store: DocumentStore,
 ) -> None:
