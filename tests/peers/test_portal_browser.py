@@ -25,12 +25,10 @@ from auth.keys import generate
 from auth.viewer import AssuranceLevel
 from subgraphs.population import persona
 from tests.peers.chromium import CHROMIUM, Chromium
-from tests.peers.citizen_stack import citizen_graph, environment, seed, serve_spec
+from tests.peers.citizen_stack import production_spec, seed, serve_spec
 from tests.peers.servers import (
     LOOPBACK,
     RunningServer,
-    ServerSpec,
-    free_port,
     running_servers,
 )
 
@@ -73,35 +71,14 @@ def gateways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateways]:
     production_data = Path(shutil.copytree(dev_data, workdir / "production"))
     issuer = DevIssuer(generate("RS256"), issuer=ISSUER, audience=AUDIENCE)
     token = issuer.issue(persona("parent").person_id, AssuranceLevel.SUBSTANTIAL)
-    with running_servers(
-        [serve_spec(dev_data), production_spec(production_data, issuer, workdir)]
-    ) as (dev, production):
-        yield Gateways(dev, production, token)
-
-
-def production_spec(data_dir: Path, issuer: DevIssuer, workdir: Path) -> ServerSpec:
-    """``citizen-graph serve`` without ``--dev``, trusting ``issuer``'s key file."""
     jwks = workdir / "jwks.json"
     jwks.write_text(json.dumps(issuer.jwks()), encoding="utf-8")
-    env = environment(data_dir)
-    env.update(
-        {
-            "CITIZEN_GRAPH_OIDC_ISSUER": issuer.issuer,
-            "CITIZEN_GRAPH_OIDC_AUDIENCE": issuer.audience,
-            "CITIZEN_GRAPH_OIDC_JWKS_FILE": str(jwks),
-        }
-    )
-    env.pop("CITIZEN_GRAPH_PERSISTED_QUERIES", None)
-    port = free_port()
-    argv = [citizen_graph(), "--log-level", "WARNING", "serve", "--port", str(port)]
-    return ServerSpec("production", argv, port, probe=_ready, env=env)
-
-
-def _ready(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/readyz", timeout=1.0).status_code == 200
-    except httpx.TransportError:
-        return False
+    specs = [
+        serve_spec(dev_data),
+        production_spec(production_data, ISSUER, audience=AUDIENCE, jwks_file=jwks),
+    ]
+    with running_servers(specs) as (dev, production):
+        yield Gateways(dev, production, token)
 
 
 @pytest.fixture
