@@ -164,12 +164,19 @@ def test_the_parent_signs_in_with_the_persona_picker(
     browser.screenshot(tmp_path / "my-page-dev.png")
 
 
-def test_the_persona_can_be_named_in_the_address(
-    gateways: Gateways, browser: Chromium
+def test_the_persona_can_be_named_in_the_address_on_a_phone(
+    gateways: Gateways, browser: Chromium, tmp_path: Path
 ) -> None:
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 2400, "deviceScaleFactor": 1, "mobile": True},
+    )
     browser.send("Page.navigate", {"url": f"{gateways.dev.base_url}/?persona=parent"})
 
     assert_parents_page(browser, gateways.dev.base_url)
+    browser.screenshot(tmp_path / "my-page-phone.png")
+    # Wide tables scroll inside their card; the page itself never scrolls sideways.
+    assert browser.evaluate("document.documentElement.scrollWidth") == 390
 
 
 def test_the_page_works_in_production_with_an_issuers_token(
