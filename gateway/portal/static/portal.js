@@ -251,6 +251,7 @@ function renderAccessLog({ data, errors }) {
 }
 
 async function showOverview() {
+  delete document.body.dataset.ready;
   show("sign-in", false);
   show("overview", true);
   show("session", true);
@@ -269,6 +270,9 @@ async function showOverview() {
 
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  delete document.body.dataset.ready;
+  for (const node of document.querySelectorAll("#overview .body")) node.replaceChildren();
+  document.getElementById("signed-in-as").textContent = "";
   show("overview", false);
   show("session", false);
   show("sign-in", true);
