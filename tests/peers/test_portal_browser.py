@@ -163,6 +163,12 @@ def test_the_parent_signs_in_with_the_persona_picker(
     assert_parents_page(browser, base)
     browser.screenshot(tmp_path / "my-page-dev.png")
 
+    browser.evaluate("document.querySelector('#sign-out').click()")
+    assert browser.evaluate("document.querySelector('#overview').hidden")
+    assert browser.evaluate(f"sessionStorage.getItem({TOKEN_KEY!r})") is None
+    # Nothing of the parent's stays in the page once she has signed out.
+    assert "Mette" not in browser.evaluate("document.body.textContent")
+
 
 def test_the_persona_can_be_named_in_the_address_on_a_phone(
     gateways: Gateways, browser: Chromium, tmp_path: Path
