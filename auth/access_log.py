@@ -40,6 +40,7 @@ from sqlalchemy import (
     Table,
     event,
     insert,
+    or_,
     select,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -243,9 +244,16 @@ class AccessLog:
             ) from exc
 
     async def read(
-        self, person_id: str, first: int = 20, after: str | None = None
+        self,
+        person_id: str,
+        first: int = 20,
+        after: str | None = None,
+        others_only: bool = False,
     ) -> AccessLogPage:
-        """Up to ``first`` sights of ``person_id``'s data, newest first."""
+        """Up to ``first`` sights of ``person_id``'s data, newest first.
+
+        With ``others_only``, the person's own sights of their data are left out.
+        """
         if not 0 < first <= MAX_PAGE:
             raise InvalidPage(f"first must be between 1 and {MAX_PAGE}, not {first}.")
         query = (
@@ -256,6 +264,9 @@ class AccessLog:
         )
         if after is not None:
             query = query.where(access_log.c.id < _decode_cursor(after))
+        if others_only:
+            viewer = access_log.c.viewer_person_id
+            query = query.where(or_(viewer.is_(None), viewer != person_id))
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).mappings().all()
         items = tuple(

@@ -6,12 +6,15 @@ served as a JWKS, so the gateway verifies development tokens exactly like real
 ones. The claims are the broker's (see :mod:`auth.tokens`); the subject is pairwise,
 derived from the person and the audience.
 
-The Starlette routes of :func:`routes` are mounted by the gateway in dev mode only:
+The gateway mounts these Starlette routes in dev mode only (:func:`routes` gives
+all four; :func:`key_routes` the first two, :func:`sign_in_routes` the last two):
 
     GET /dev/jwks.json                          the issuer's JWKS
     GET /dev/.well-known/openid-configuration   a minimal discovery document
     GET /dev/personas                           the personas to pick from
     GET /dev/token?persona=NAME&assurance=LEVEL a signed token for a persona
+
+:class:`PersonaSignIn` offers the same sign-in to code that serves its own routes.
 """
 
 import uuid
@@ -126,15 +129,48 @@ class DevIssuer:
         }
 
 
-def routes(issuer: DevIssuer, personas: Iterable[Persona]) -> list[BaseRoute]:
-    """The development issuer's Starlette routes, to mount in dev mode only."""
-    by_name = {persona.name: persona for persona in personas}
+class PersonaSignIn:
+    """The gateway's development sign-in: tokens for personas by name."""
+
+    def __init__(self, issuer: DevIssuer, personas: Iterable[Persona]) -> None:
+        self.issuer = issuer
+        self.by_name = {persona.name: persona for persona in personas}
+
+    def personas(self) -> list[str]:
+        """The names of the personas a developer can sign in as."""
+        return list(self.by_name)
+
+    async def token(
+        self, persona: str, assurance: AssuranceLevel = AssuranceLevel.SUBSTANTIAL
+    ) -> str:
+        """A token for ``persona``; :class:`LookupError` for an unknown name."""
+        chosen = self.by_name.get(persona)
+        if chosen is None:
+            known = ", ".join(self.by_name)
+            raise LookupError(
+                f"There is no persona {persona!r}; choose one of {known}."
+            )
+        return self.issuer.issue(chosen.person_id, assurance)
+
+
+def key_routes(issuer: DevIssuer) -> list[BaseRoute]:
+    """The issuer's JWKS and discovery document, to mount in dev mode only."""
 
     async def jwks(request: Request) -> JSONResponse:
         return JSONResponse(issuer.jwks())
 
     async def discovery(request: Request) -> JSONResponse:
         return JSONResponse(issuer.discovery(str(request.url_for("dev_jwks"))))
+
+    return [
+        Route("/dev/jwks.json", jwks, name="dev_jwks"),
+        Route("/dev/.well-known/openid-configuration", discovery),
+    ]
+
+
+def sign_in_routes(issuer: DevIssuer, personas: Iterable[Persona]) -> list[BaseRoute]:
+    """``/dev/personas`` and ``/dev/token``, to mount in dev mode only."""
+    by_name = {persona.name: persona for persona in personas}
 
     async def persona_list(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -147,12 +183,12 @@ def routes(issuer: DevIssuer, personas: Iterable[Persona]) -> list[BaseRoute]:
     async def token(request: Request) -> JSONResponse:
         return _token_response(issuer, by_name, request)
 
-    return [
-        Route("/dev/jwks.json", jwks, name="dev_jwks"),
-        Route("/dev/.well-known/openid-configuration", discovery),
-        Route("/dev/personas", persona_list),
-        Route("/dev/token", token),
-    ]
+    return [Route("/dev/personas", persona_list), Route("/dev/token", token)]
+
+
+def routes(issuer: DevIssuer, personas: Iterable[Persona]) -> list[BaseRoute]:
+    """All of the development issuer's routes, to mount in dev mode only."""
+    return key_routes(issuer) + sign_in_routes(issuer, personas)
 
 
 def _token_response(

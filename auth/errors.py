@@ -46,7 +46,8 @@ class Unauthenticated(AuthError):
             ``extensions.reason``: ``missing_token``, ``malformed_header``,
             ``malformed_token``, ``unsupported_algorithm``, ``unknown_key``,
             ``bad_signature``, ``expired``, ``not_yet_valid``, ``wrong_issuer``,
-            ``wrong_audience``, ``missing_claim``, ``invalid_claim`` or
+            ``wrong_audience``, ``missing_claim``, ``invalid_claim``,
+            ``invalid_token`` (any other check of the token) or
             ``issuer_unavailable``.
     """
 

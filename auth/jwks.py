@@ -166,7 +166,7 @@ async def fetch_json(client: httpx.AsyncClient, url: str) -> object:
     """GET ``url`` and parse its JSON body; raises :class:`JwksError`."""
     try:
         response = await client.get(url, follow_redirects=False)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise JwksError(f"Fetching {url!r} failed.") from exc
     logger.info("GET %s -> %s", url, response.status_code)
     if response.status_code != httpx.codes.OK:

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -45,19 +46,27 @@ def algorithm_of(key: PrivateKey) -> str:
 
 
 def load_or_create(path: Path, algorithm: str = "ES256") -> PrivateKey:
-    """The private key in ``path``, created there (mode 0600) when missing."""
+    """The private key in ``path``, created there (mode 0600) when missing.
+
+    A new key is written to a temporary file and linked into place, so processes
+    starting together on one data folder all end up with the same, complete key.
+    """
     try:
         return read(path)
     except FileNotFoundError:
         pass
     key = generate(algorithm)
     path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(to_pem(key))
+        os.link(draft, path)
     except FileExistsError:
         return read(path)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(to_pem(key))
+    finally:
+        draft.unlink()
     return key
 
 

@@ -12,7 +12,8 @@ Claims, besides ``iss``, ``aud``, ``sub``, ``iat``, ``exp`` and ``jti``:
     person_id   the viewer's key in the civil register (absent when none)
     assurance   ``low``, ``substantial`` or ``high``
     acting_for  the person the viewer acts for (absent when none)
-    relations   ``{"spouse": id | null, "children": [{"id", "born", "custody"}]}``
+    relations   ``{"spouse": id | null, "children": [{"id", "born", "custody"}],
+                "parents": [id]}``
     today       the date ages are computed against, ISO 8601
 
 Keys, see :meth:`ServiceTokens.from_env`:
@@ -26,7 +27,7 @@ Keys, see :meth:`ServiceTokens.from_env`:
 import json
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ class ServiceTokens:
         self._jwks = dict(jwks)
         self.key_set = KeySet.parse(self._jwks)
         self.private_key = private_key
+        self._signing = keys.public_jwk(private_key) if private_key else None
 
     @classmethod
     def load_or_create(cls, path: Path) -> "ServiceTokens":
@@ -81,7 +83,7 @@ class ServiceTokens:
         env = os.environ if environ is None else environ
         jwks_file = env.get("CITIZEN_GRAPH_SERVICE_JWKS_FILE")
         if jwks_file:
-            return cls.from_jwks(json.loads(Path(jwks_file).read_text()))
+            return cls.from_jwks(_read_jwks(Path(jwks_file)))
         key_file = env.get("CITIZEN_GRAPH_SERVICE_KEY_FILE")
         return cls.load_or_create(Path(key_file) if key_file else data_dir / KEY_FILE)
 
@@ -91,7 +93,7 @@ class ServiceTokens:
 
     def mint(self, viewer: Viewer, subgraph: str, now: datetime | None = None) -> str:
         """A token that hands ``viewer`` to ``subgraph`` for :data:`LIFETIME`."""
-        if self.private_key is None:
+        if self.private_key is None or self._signing is None:
             raise RuntimeError("This process holds no service token private key.")
         issued = now or datetime.now(UTC)
         claims = {
@@ -102,9 +104,17 @@ class ServiceTokens:
             "jti": str(uuid.uuid4()),
             **viewer_claims(viewer),
         }
-        jwk = keys.public_jwk(self.private_key)
-        headers = {"kid": jwk["kid"], "typ": TOKEN_TYPE}
-        return jwt.encode(claims, self.private_key, jwk["alg"], headers=headers)
+        headers = {"kid": self._signing["kid"], "typ": TOKEN_TYPE}
+        algorithm = self._signing["alg"]
+        return jwt.encode(claims, self.private_key, algorithm, headers=headers)
+
+    def headers_for(self, subgraph: str) -> Callable[[Viewer], dict[str, str]]:
+        """The request headers that hand a viewer to ``subgraph``, for its transport."""
+
+        def headers(viewer: Viewer) -> dict[str, str]:
+            return {"Authorization": f"Bearer {self.mint(viewer, subgraph)}"}
+
+        return headers
 
     def verify(self, token: str, subgraph: str) -> Viewer:
         """The viewer in ``token``, if it was minted for ``subgraph`` and is fresh."""
@@ -138,6 +148,16 @@ class ServiceTokens:
         return viewer_from_service_claims(claims)
 
 
+def _read_jwks(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise keys.KeyFileError(f"The JWKS file {str(path)!r} is unreadable.") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise keys.KeyFileError(f"The JWKS file {str(path)!r} holds no JWKS.")
+    return document
+
+
 def viewer_claims(viewer: Viewer) -> dict[str, Any]:
     """The claims that carry ``viewer`` (without the registered ones but ``sub``)."""
     claims: dict[str, Any] = {
@@ -153,6 +173,7 @@ def viewer_claims(viewer: Viewer) -> dict[str, Any]:
                 }
                 for child in viewer.relations.children
             ],
+            "parents": list(viewer.relations.parent_ids),
         },
         "today": viewer.today.isoformat(),
     }
@@ -175,6 +196,7 @@ def viewer_from_service_claims(claims: Mapping[str, Any]) -> Viewer:
             relations=Relations(
                 spouse_id=_optional_text(relations.get("spouse")),
                 children=tuple(_child(c) for c in relations.get("children", ())),
+                parent_ids=tuple(_text(p) for p in relations.get("parents", ())),
             ),
             today=date.fromisoformat(_text(claims["today"])),
         )
@@ -206,17 +228,27 @@ def _optional_text(value: object) -> str | None:
 class ServiceTokenMiddleware:
     """ASGI middleware of a subgraph's HTTP app: no valid service token, no entry.
 
-    On success the viewer is put into the request state (:func:`viewer_of`). Every
-    other request, whatever its path or operation, gets a 401 GraphQL error.
+    On success the viewer is put into the request state, ``request.state.viewer``
+    (read it with :func:`viewer_of`). Every other request, whatever its path or
+    operation, gets a 401 GraphQL error; only
+    the paths in ``exempt`` (a health check, say) pass without a token, and they
+    get no viewer.
     """
 
-    def __init__(self, app: ASGIApp, tokens: ServiceTokens, subgraph: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        tokens: ServiceTokens,
+        subgraph: str,
+        exempt: Collection[str] = (),
+    ) -> None:
         self.app = app
         self.tokens = tokens
         self.subgraph = subgraph
+        self.exempt = frozenset(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket") or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
@@ -232,7 +264,7 @@ class ServiceTokenMiddleware:
 
 def viewer_of(connection: HTTPConnection) -> Viewer:
     """The viewer that :class:`ServiceTokenMiddleware` verified for a request."""
-    viewer = connection.state.viewer
+    viewer = getattr(connection.state, "viewer", None)
     if not isinstance(viewer, Viewer):
         raise Unauthenticated("The request carries no verified viewer.")
     return viewer

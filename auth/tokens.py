@@ -18,7 +18,9 @@ Claims, modelled on MitID sign-ins through the national login broker:
               from ``https://data.gov.dk/concept/core/nsis/loa``; LOW when absent
     act_for   the person id the citizen acts for (optional)
 
-Every refusal raises :class:`~auth.errors.Unauthenticated` with a ``reason``.
+A CPR number claim, where a broker sends one, is never read: the graph keys people
+by ``cpr_uuid`` only. Every refusal raises :class:`~auth.errors.Unauthenticated`
+with a ``reason``.
 """
 
 import os
@@ -35,8 +37,15 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from auth.errors import Unauthenticated
-from auth.jwks import ALGORITHMS, DiscoveryJwks, FileJwks, JwksSource, KeyCache
-from auth.viewer import AssuranceLevel, Viewer
+from auth.jwks import (
+    ALGORITHMS,
+    DEFAULT_COOLDOWN,
+    DiscoveryJwks,
+    FileJwks,
+    JwksSource,
+    KeyCache,
+)
+from auth.viewer import ANONYMOUS, AssuranceLevel, Viewer
 
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub")
 DEFAULT_LEEWAY = 30.0
@@ -60,7 +69,7 @@ _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 LOA_PREFIX = "https://data.gov.dk/concept/core/nsis/loa/"
 MAX_ID_LENGTH = 128
 
-_JWT_REASONS: tuple[tuple[type[Exception], str, str], ...] = (
+_JWT_REASONS: tuple[tuple[type[jwt_errors.InvalidTokenError], str, str], ...] = (
     (jwt_errors.ExpiredSignatureError, "expired", "The token has expired."),
     (
         jwt_errors.ImmatureSignatureError,
@@ -88,6 +97,21 @@ _JWT_REASONS: tuple[tuple[type[Exception], str, str], ...] = (
         "The token's algorithm is not allowed.",
     ),
     (jwt_errors.DecodeError, "malformed_token", "The token is not a well-formed JWT."),
+    (
+        jwt_errors.InvalidIssuedAtError,
+        "invalid_claim",
+        "The token's issue time (iat) is not a number.",
+    ),
+    (
+        jwt_errors.InvalidSubjectError,
+        "invalid_claim",
+        "The token's subject (sub) is not a string.",
+    ),
+    (
+        jwt_errors.InvalidJTIError,
+        "invalid_claim",
+        "The token's id (jti) is not a string.",
+    ),
 )
 
 
@@ -106,7 +130,7 @@ class IdentitySettings:
     audience: str = "citizen-graph"
     jwks_file: str | None = None
     leeway: float = DEFAULT_LEEWAY
-    cooldown: float = 60.0
+    cooldown: float = DEFAULT_COOLDOWN
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "IdentitySettings":
@@ -118,7 +142,7 @@ class IdentitySettings:
             audience=env.get(f"{prefix}OIDC_AUDIENCE") or cls.audience,
             jwks_file=env.get(f"{prefix}OIDC_JWKS_FILE") or None,
             leeway=_seconds(env, f"{prefix}TOKEN_LEEWAY", DEFAULT_LEEWAY),
-            cooldown=_seconds(env, f"{prefix}JWKS_COOLDOWN", 60.0),
+            cooldown=_seconds(env, f"{prefix}JWKS_COOLDOWN", DEFAULT_COOLDOWN),
         )
 
 
@@ -131,6 +155,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= seconds < 86400:
         raise ValueError(f"{name} must be a number of seconds, not {value!r}.")
     return seconds
+
+
+def _check_issuer_url(issuer: str) -> None:
+    try:
+        url = httpx.URL(issuer)
+        port_ok = url.port is None or 0 < url.port < 65536
+        valid = url.scheme in ("https", "http") and bool(url.host) and port_ok
+    except (httpx.InvalidURL, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(
+            f"CITIZEN_GRAPH_OIDC_ISSUER must be an http(s) URL, not {issuer!r}."
+        )
 
 
 def bearer_token(authorization: Sequence[str]) -> str:
@@ -196,6 +233,7 @@ class TokenVerifier:
         if settings.jwks_file:
             source = FileJwks(Path(settings.jwks_file))
         else:
+            _check_issuer_url(settings.issuer)
             source = DiscoveryJwks(settings.issuer, client)
         keys = KeyCache(source, cooldown=settings.cooldown)
         return cls(keys, settings.issuer, settings.audience, settings.leeway)
@@ -254,6 +292,47 @@ class TokenVerifier:
         return claims
 
 
+class TrustedIssuers:
+    """Verifiers of several issuers, such as the broker and, in dev mode, the
+    development issuer; a token goes to the verifier of its ``iss``.
+
+    Reading ``iss`` before verification only chooses the verifier, which then
+    checks the token completely, ``iss`` included. With ``anonymous``, a request
+    without any Authorization header is the anonymous viewer, who may see nothing
+    personal; a bad token is still refused.
+    """
+
+    def __init__(self, *verifiers: TokenVerifier, anonymous: bool = False) -> None:
+        self.verifiers = {verifier.issuer: verifier for verifier in verifiers}
+        self.anonymous = anonymous
+
+    async def authenticate(self, connection: HTTPConnection) -> Viewer:
+        """The viewer of a request, from its Authorization header only."""
+        values = connection.headers.getlist("authorization")
+        if not values and self.anonymous:
+            return ANONYMOUS
+        return await self.verify(bearer_token(values))
+
+    async def verify(self, token: str) -> Viewer:
+        """The viewer that ``token`` names; raises :class:`Unauthenticated`."""
+        unverified_header(token)
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt_errors.InvalidTokenError as exc:
+            raise refusal(exc) from exc
+        if issuer is None:
+            raise Unauthenticated(
+                "The token lacks the required claim 'iss'.", reason="missing_claim"
+            )
+        verifier = self.verifiers.get(issuer) if isinstance(issuer, str) else None
+        if verifier is None:
+            raise Unauthenticated(
+                "The token was issued by an issuer this service does not trust.",
+                reason="wrong_issuer",
+            )
+        return await verifier.verify(token)
+
+
 def unverified_header(token: str) -> dict[str, Any]:
     """The JOSE header of ``token``, before any check; refuses what is no JWT."""
     try:
@@ -270,7 +349,7 @@ def refusal(exc: jwt_errors.InvalidTokenError) -> Unauthenticated:
     for kind, reason, message in _JWT_REASONS:
         if isinstance(exc, kind):
             return Unauthenticated(message, reason=reason)
-    return Unauthenticated("The token has an invalid claim.", reason="invalid_claim")
+    return Unauthenticated("The token is not valid.", reason="invalid_token")
 
 
 def viewer_from_claims(claims: Mapping[str, Any]) -> Viewer:

@@ -16,27 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import jwt
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.routing import BaseRoute
 
 from auth import dev_issuer
-from auth.errors import Unauthenticated
 from auth.service_tokens import ServiceTokens
-from auth.tokens import IdentitySettings, TokenVerifier, bearer_token
-from auth.viewer import Viewer
+from auth.tokens import IdentitySettings, TokenVerifier, TrustedIssuers
 from gateway import portal
 from gateway.app import create_app
 from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
-    anonymous_without_token,
     persisted_documents,
 )
 from gateway.limits import Limits
-from gateway.seams import Authenticate, Executor
+from gateway.seams import Executor
 from gateway.settings import Settings
 from persisted_queries.manifest import load_manifest
 from persisted_queries.resolver import DocumentResolver, Mode
@@ -69,14 +64,14 @@ def build_app(settings: Settings, options: Options) -> Starlette:
     graph = _graph(settings, options.supergraph)
     graph.prepare()
     identity = IdentitySettings.from_env()
-    verifiers: dict[str, TokenVerifier] = {}
+    verifiers: list[TokenVerifier] = []
     routes: list[BaseRoute] = portal.routes()
     if options.dev:
         issuer = dev_issuer.DevIssuer.load_or_create(settings.data_dir)
-        verifiers[issuer.issuer] = issuer.verifier()
+        verifiers.append(issuer.verifier())
         routes += dev_issuer.routes(issuer, PERSONAS)
     if identity.issuer is not None:
-        verifiers[identity.issuer] = TokenVerifier.from_settings(identity, client)
+        verifiers.append(TokenVerifier.from_settings(identity, client))
     if not verifiers:
         raise CompositionError(
             "Production mode needs a trusted issuer: set CITIZEN_GRAPH_OIDC_ISSUER."
@@ -102,41 +97,11 @@ def build_app(settings: Settings, options: Options) -> Starlette:
         lifespan,
         dev=options.dev,
         limits=limits,
-        authenticate=anonymous_without_token(by_issuer(verifiers)),
+        authenticate=TrustedIssuers(*verifiers, anonymous=True).authenticate,
         resolve_document=persisted_documents(DocumentResolver(store), mode),
         readiness=graph.readiness,
         routes=routes,
     )
-
-
-def by_issuer(verifiers: dict[str, TokenVerifier]) -> Authenticate:
-    """Authenticate with the verifier of the issuer a token names.
-
-    The ``iss`` claim is read unverified only to choose the verifier, which then
-    checks the signature against that issuer's keys and the issuer itself.
-    """
-
-    async def authenticate(request: Request) -> Viewer:
-        token = bearer_token(request.headers.getlist("authorization"))
-        verifier = verifiers.get(_unverified_issuer(token))
-        if verifier is None:
-            raise Unauthenticated(
-                "The token was issued by an issuer this service does not trust.",
-                reason="wrong_issuer",
-            )
-        return await verifier.verify(token)
-
-    return authenticate
-
-
-def _unverified_issuer(token: str) -> str:
-    try:
-        claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.InvalidTokenError as exc:
-        raise Unauthenticated(
-            "The token is not a well-formed JWT.", reason="malformed_token"
-        ) from exc
-    return str(claims.get("iss", ""))
 
 
 def _graph(settings: Settings, supergraph: Path | None) -> CitizenGraph | HttpGraph:

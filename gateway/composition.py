@@ -23,14 +23,13 @@ from typing import Any
 import httpx
 from graphql import parse
 from sqlalchemy import text
-from starlette.requests import Request
 
 from auth.access_log import AccessLog
 from auth.service_tokens import ServiceTokens
-from auth.viewer import ANONYMOUS, Relations, Viewer
+from auth.viewer import Relations, Viewer
 from gateway.http import GraphQLParams
 from gateway.pipeline import CitizenExecutor, RelationsSource
-from gateway.seams import Authenticate, DocumentResolver, Executor
+from gateway.seams import DocumentResolver, Executor
 from gateway.settings import Settings
 from resolvers.executor import FederatedExecutor
 from resolvers.transports import FetchRequest, HttpTransport, InProcessTransport
@@ -82,21 +81,6 @@ def _load(sdl: str) -> Supergraph:
         return load_supergraph(sdl)
     except SupergraphError as exc:
         raise CompositionError(f"The supergraph does not load: {exc}") from exc
-
-
-def anonymous_without_token(authenticate: Authenticate) -> Authenticate:
-    """``authenticate`` for requests that carry an Authorization header; the
-    anonymous viewer for those that carry none (introspection, public fields).
-
-    A header that is present but refused is still refused with 401.
-    """
-
-    async def identify(request: Request) -> Viewer:
-        if "authorization" not in request.headers:
-            return ANONYMOUS
-        return await authenticate(request)
-
-    return identify
 
 
 def persisted_documents(resolver: Any, mode: Any) -> DocumentResolver:

@@ -23,6 +23,7 @@ def install(bin_dir: Path) -> None:
     for tool in ("npm", "npx"):
         script = home / "lib" / "node_modules" / "npm" / "bin" / f"{tool}-cli.js"
         launcher = bin_dir / tool
+        launcher.unlink(missing_ok=True)  # never write through an old link
         launcher.write_text(f'#!/bin/sh\nexec "{node}" "{script}" "$@"\n')
         launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP)
 

@@ -230,9 +230,7 @@ class _Run:
         outcome = await self.fetch_or_failure(fetch, {})
         top = fetch.top_fields[fetch.position_type]
         if isinstance(outcome, Failure):
-            # Root fields are few: each gets its own error, not one for all.
-            for key in top:
-                _fail(self.data, (key,), Failure(list(outcome.entries)))
+            _fail(self.data, top, outcome)
             return
         if outcome.data is not None:
             _merge(self.data, outcome.data)

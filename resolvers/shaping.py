@@ -6,7 +6,9 @@ it applies ``@skip``/``@include`` with the request's variables and type conditio
 with each object's ``__typename``, renames canonical keys to the client's
 aliases, answers ``__typename``, and propagates nulls by the API schema's non-null
 rules (GraphQL spec 6.4.4, "Handling Field Errors"). Subgraph errors wait in the
-data as :class:`Failure` markers and are reported at the client's paths.
+data as :class:`Failure` markers and are reported at the client's paths: a
+failure that stands in several places (one fetch for many entities or fields) is
+reported at each, since every field it nulls is a field error of its own.
 """
 
 from collections.abc import Mapping
@@ -133,7 +135,6 @@ class _Shaper:
         self.schema = schema
         self.variables = variables
         self.errors: list[dict[str, Any]] = []
-        self.reported: set[int] = set()
         self.applies_cache: dict[tuple[str, str], bool] = {}
 
     def included(self, entry: ShapeField) -> bool:
@@ -246,9 +247,6 @@ class _Shaper:
         path: list[str | int],
         sub: tuple[ShapeField, ...] | None,
     ) -> None:
-        if id(failure) in self.reported:
-            return
-        self.reported.add(id(failure))
         for error, rest in failure.entries:
             self.errors.append({**error, "path": [*path, *_client_rest(rest, sub)]})
 

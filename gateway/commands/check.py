@@ -6,13 +6,15 @@
 
 The new version is an SDL file, or the authority's package in another checkout
 of the repository (``--package ../work/subgraphs/cpr``). The current subgraphs
-are the registry's authorities, or those named with ``--subgraph``. Operations
-come from ``.graphql`` files, each operation of a file checked on its own under
-its name. Exit status 1 when the change does not
+are the registry's subgraphs, or those named with ``--subgraph``. Operations
+are the trusted documents in the gateway's store and the portal's own (unless
+``--no-store``), and those of ``.graphql`` files, each operation of a file
+checked on its own under its name. Exit status 1 when the change does not
 compose, breaks the public schema or breaks an operation; 0 otherwise.
 """
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -28,12 +30,16 @@ from graphql import (
     print_ast,
 )
 
+from gateway import portal
 from gateway.commands.compose import (
     CommandError,
     add_subgraph_option,
     read_sdl,
     subgraphs_from,
 )
+from gateway.settings import Settings
+from persisted_queries.manifest import load_manifest
+from persisted_queries.store import DocumentStore
 from schema.checks import check
 
 
@@ -63,8 +69,28 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         metavar="FILE",
         help=".graphql files of the operations that must keep working",
     )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="leave out the persisted operations of the gateway's document store",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
+
+
+async def stored_operations(settings: Settings) -> list[tuple[str, str]]:
+    """The trusted operations of the gateway's store, and the portal's own."""
+    store = DocumentStore.open(settings.database_url("gateway"))
+    try:
+        await store.create()
+        stored = await store.operations()
+    finally:
+        await store.close()
+    portal_ops = load_manifest(portal.MANIFEST).entries
+    known = {text for _, text in stored}
+    return stored + [
+        (e.name or e.id, e.body) for e in portal_ops if e.body not in known
+    ]
 
 
 def read_operations(paths: list[Path]) -> list[tuple[str, str]]:
@@ -165,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
         current = subgraphs_from(args.subgraph)
         new_sdl = read_sdl(args.sdl) if args.sdl else package_sdl(args.package)
         operations = read_operations(args.operations)
+        if not args.no_store:
+            operations += asyncio.run(stored_operations(Settings.from_env()))
     except CommandError as exc:
         print(f"error [{exc.code}]: {exc}", file=sys.stderr)
         return 2

@@ -55,9 +55,9 @@ def subgraphs_from(
     if arguments:
         return [SubgraphSdl(n, url, read_sdl(path)) for n, path, url in arguments]
     try:
-        from subgraphs.registry import load_all
+        from subgraphs.registry import load_graph
 
-        return [SubgraphSdl(s.name, None, s.sdl) for s in load_all()]
+        return [SubgraphSdl(s.name, None, s.sdl) for s in load_graph()]
     except ImportError as exc:
         raise CommandError(
             "AUTHORITIES_UNAVAILABLE",

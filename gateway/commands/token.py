@@ -7,23 +7,20 @@ configured issuer and never this key.
 """
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from auth.dev_issuer import DevIssuer, Persona
 from auth.viewer import AssuranceLevel
 from gateway.settings import Settings
+from subgraphs.population import UnknownPersona, persona
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the ``token`` subcommand."""
     parser = subparsers.add_parser(
-        "token",
-        help="print a development bearer token for a persona",
-        description=__doc__.splitlines()[0] if __doc__ else None,
+        "token", help="print a development bearer token for a persona"
     )
     parser.add_argument("--persona", required=True, help="persona name, e.g. parent")
     parser.add_argument(
@@ -43,10 +40,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the token; exit status 2 for an unknown persona."""
-    population = importlib.import_module("subgraphs.population")
     try:
-        print(token(args, population.persona))
-    except LookupError as exc:
+        print(token(args, persona))
+    except UnknownPersona as exc:
         print(exc, file=sys.stderr)
         return 2
     return 0

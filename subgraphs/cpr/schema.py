@@ -24,8 +24,11 @@ from subgraphs.cpr.types import (
 
 @strawberry.type
 class Query:
+    """The civil register's root fields."""
+
     @strawberry.field(description="The signed-in person; null without one.")
     async def me(self, info: Context) -> Person | None:
+        """The viewer's own person, or null when the sign-in names none."""
         person_id = info.context.viewer.person_id
         if person_id is None:
             return None
@@ -35,10 +38,12 @@ class Query:
         description="A person the viewer may see: themself, their spouse or a child."
     )
     async def person(self, info: Context, person_id: strawberry.ID) -> Person | None:
+        """A person by key; NOT_FOUND alike for the unknown and the denied."""
         return await load_person(info, str(person_id))
 
     @strawberry.federation.field(inaccessible=True)
     async def viewer_relations(self, info: Context) -> ViewerRelations | None:
+        """The viewer's spouse and children, read from the register itself."""
         person_id = info.context.viewer.person_id
         if person_id is None:
             return None

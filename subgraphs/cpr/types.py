@@ -203,6 +203,7 @@ class Child:
 
     @strawberry.field(description="Whether the viewer holds custody of this child.")
     async def has_custody(self, info: Context) -> bool:
+        """True when the viewer is a custody holder of the child."""
         if self.custody is not None:
             return self.custody
         viewer = info.context.viewer.person_id
@@ -271,6 +272,7 @@ class Person:
 
     @strawberry.field(extensions=guarded(OWN))
     async def spouse(self, info: Context) -> Spouse | None:
+        """The spouse or registered partner; null for the unmarried."""
         if self.spouse_id is None:
             return None
         record: PersonRecord | None = await info.context.people.load(self.spouse_id)
@@ -278,11 +280,13 @@ class Person:
 
     @strawberry.field(extensions=guarded(OWN), description="Oldest first.")
     async def children(self, info: Context) -> list[Child] | None:
+        """The person's children, each with the person's custody of them."""
         rows = await info.context.children.load(str(self.person_id))
         return [Child.from_row(row, custody=row["custody"]) for row in rows]
 
     @strawberry.field(extensions=guarded(OWN))
     async def parents(self, info: Context) -> list[Parent] | None:
+        """The person's registered parents and whether each holds custody."""
         rows = await info.context.parents.load(str(self.person_id))
         return [
             Parent(person_id=strawberry.ID(r["parent_id"]), has_custody=r["custody"])

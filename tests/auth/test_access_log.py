@@ -262,3 +262,17 @@ def test_seen_fields_become_one_entry_per_person() -> None:
         (parent, child, START)
     }
     assert len({e.request_id for e in entries}) == 1
+
+
+async def test_a_person_can_leave_out_their_own_sights(log: AccessLog) -> None:
+    whose = person()
+    own = entry(whose, viewer_person_id=whose)
+    spouse = entry(whose, minutes=1)
+    service = entry(whose, minutes=2, viewer_person_id=None)
+    await log.write_batch([own, spouse, service])
+
+    everything = await log.read(whose)
+    others = await log.read(whose, others_only=True)
+
+    assert [i.entry for i in everything.items] == [service, spouse, own]
+    assert [i.entry for i in others.items] == [service, spouse]

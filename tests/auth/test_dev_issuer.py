@@ -1,5 +1,6 @@
 import stat
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ import jwt
 import pytest
 from starlette.applications import Starlette
 
-from auth.dev_issuer import DEV_ISSUER, KEY_FILE, DevIssuer, routes
+from auth.dev_issuer import DEV_ISSUER, KEY_FILE, DevIssuer, PersonaSignIn, routes
 from auth.errors import Unauthenticated
 from auth.jwks import KeyCache, UrlJwks
 from auth.tokens import TokenVerifier
@@ -160,3 +161,26 @@ async def test_the_discovery_document_leads_to_the_jwks(
 
     assert discovery["jwks_uri"] == "http://gateway.test/dev/jwks.json"
     assert viewer.person_id == PERSON
+
+
+async def test_persona_sign_in_signs_by_name(issuer: DevIssuer) -> None:
+    sign_in = PersonaSignIn(issuer, PERSONAS)
+
+    token = await sign_in.token("teen", AssuranceLevel.HIGH)
+
+    viewer = await issuer.verifier().verify(token)
+    assert sign_in.personas() == ["parent", "teen"]
+    assert (viewer.person_id, viewer.assurance) == (CHILD, AssuranceLevel.HIGH)
+
+
+async def test_persona_sign_in_refuses_an_unknown_name(issuer: DevIssuer) -> None:
+    with pytest.raises(LookupError, match="choose one of parent, teen"):
+        await PersonaSignIn(issuer, PERSONAS).token("nobody")
+
+
+def test_processes_starting_together_share_one_key(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        issuers = list(pool.map(DevIssuer.load_or_create, [tmp_path] * 8))
+
+    assert len({issuer.jwk["kid"] for issuer in issuers}) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [KEY_FILE]

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import stat
 from collections.abc import AsyncIterator
@@ -9,12 +10,15 @@ import httpx
 import jwt
 import pytest
 import strawberry
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from auth.dev_issuer import DevIssuer
 from auth.errors import Unauthenticated
+from auth.keys import KeyFileError
 from auth.service_tokens import (
     KEY_FILE,
     ServiceTokenMiddleware,
@@ -36,6 +40,7 @@ VIEWER = Viewer(
             ChildRelation(CHILD, date(2015, 3, 9), has_custody=True),
             ChildRelation("c2", date(2009, 11, 30), has_custody=False),
         ),
+        parent_ids=("mother", "father"),
     ),
     today=date(2026, 12, 4),
 )
@@ -102,6 +107,7 @@ def test_an_untyped_token_of_the_gateway_key_is_refused(tokens: ServiceTokens) -
             "invalid_claim",
         ),
         ({"relations": {"spouse": 7}}, "invalid_claim"),
+        ({"relations": {"parents": [None]}}, "invalid_claim"),
         ({"iss": "urn:someone-else"}, "wrong_issuer"),
     ],
 )
@@ -163,10 +169,20 @@ class SubgraphApp(GraphQL[dict[str, Any], None]):
         return {"viewer": viewer_of(request)}
 
 
+async def health(request: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
 @pytest.fixture
 async def subgraph(tokens: ServiceTokens) -> AsyncIterator[httpx.AsyncClient]:
     schema = strawberry.federation.Schema(query=Query, types=[Person])
-    app = ServiceTokenMiddleware(SubgraphApp(schema), tokens, subgraph="cpr")
+    routes = [
+        Route("/healthz", health),
+        Route("/graphql", SubgraphApp(schema), methods=["GET", "POST"]),
+    ]
+    app = ServiceTokenMiddleware(
+        Starlette(routes=routes), tokens, subgraph="cpr", exempt={"/healthz"}
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://cpr") as client:
         yield client
@@ -227,3 +243,46 @@ async def test_the_subgraph_serves_the_viewer_of_a_valid_token(
     assert responses[0].json() == {"data": {"me": PERSON}}
     assert "type Person" in responses[1].json()["data"]["_service"]["sdl"]
     assert responses[2].json()["data"]["_entities"] == [{"personId": "p"}]
+
+
+async def test_only_exempt_paths_pass_without_a_token(
+    subgraph: httpx.AsyncClient,
+) -> None:
+    health = await subgraph.get("/healthz")
+    other = await subgraph.get("/healthz/../graphql")
+    unknown = await subgraph.get("/anything")
+
+    assert (health.status_code, health.text) == (200, "ok")
+    assert other.status_code == 401
+    assert unknown.status_code == 401
+
+
+@pytest.mark.parametrize("content", [None, "not json", "[]", '{"keys": 3}'])
+def test_an_unusable_jwks_file_is_a_clear_error(
+    tmp_path: Path, content: str | None
+) -> None:
+    path = tmp_path / "service-jwks.json"
+    if content is not None:
+        path.write_text(content)
+
+    with pytest.raises(KeyFileError, match=r"service-jwks\.json"):
+        ServiceTokens.from_env(tmp_path, {"CITIZEN_GRAPH_SERVICE_JWKS_FILE": str(path)})
+
+
+def test_every_viewer_and_relation_field_is_carried() -> None:
+    """Fails when the viewer grows a field that service tokens do not carry yet."""
+    carried = {
+        Viewer: {
+            "subject",
+            "person_id",
+            "assurance",
+            "acting_for",
+            "relations",
+            "today",
+        },
+        Relations: {"spouse_id", "children", "parent_ids"},
+    }
+
+    for kind, names in carried.items():
+        assert {f.name for f in dataclasses.fields(kind)} == names
+    assert all(getattr(VIEWER.relations, name) for name in carried[Relations])

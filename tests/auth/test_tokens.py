@@ -2,6 +2,7 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from auth import keys
+from auth.dev_issuer import DEV_ISSUER, DevIssuer
 from auth.errors import Unauthenticated
 from auth.jwks import DiscoveryJwks, FileJwks, KeyCache, StaticJwks
 from auth.tokens import (
     IdentitySettings,
     TokenVerifier,
+    TrustedIssuers,
     bearer_token,
     loa_uri,
     unauthorized,
@@ -140,6 +143,7 @@ REFUSED_CLAIMS = [
     ("person not a string", claims(cpr_uuid=["a"]), "invalid_claim"),
     ("act_for too long", claims(act_for="x" * 200), "invalid_claim"),
     ("iat not a number", claims(iat="yesterday"), "invalid_claim"),
+    ("jti not a string", claims(jti=7), "invalid_claim"),
     *[
         (f"no {name}", claims(**{name: None}), "missing_claim")
         for name in ("exp", "iat", "iss", "aud", "sub")
@@ -302,7 +306,7 @@ def test_the_bearer_scheme_is_case_insensitive(value: str) -> None:
     assert bearer_token([value]) == "a.b.c"
 
 
-def test_www_authenticate_follows_rfc_6750() -> None:
+def test_challenge_follows_rfc_6750() -> None:
     missing = Unauthenticated("Sign in: the request carries no bearer token.")
     header = Unauthenticated("Two tokens.", reason="malformed_header")
     token = Unauthenticated('The "token" has \\ expired.', reason="expired")
@@ -564,3 +568,96 @@ async def test_known_keys_survive_a_failed_refresh(
 def test_a_bad_leeway_is_a_clear_configuration_error(value: str) -> None:
     with pytest.raises(ValueError, match="CITIZEN_GRAPH_TOKEN_LEEWAY must be"):
         IdentitySettings.from_env({"CITIZEN_GRAPH_TOKEN_LEEWAY": value})
+
+
+async def test_trusted_issuers_route_each_token_to_its_verifier(
+    verifier: TokenVerifier, tmp_path: Path, es_signer: Signer
+) -> None:
+    dev = DevIssuer.load_or_create(tmp_path)
+    issuers = TrustedIssuers(verifier, dev.verifier())
+
+    broker_viewer = await issuers.verify(es_signer.sign(claims()))
+    dev_viewer = await issuers.verify(dev.issue(CHILD))
+
+    assert (broker_viewer.person_id, dev_viewer.person_id) == (PERSON, CHILD)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda s: s.sign(claims(iss="https://evil.example.test")), "wrong_issuer"),
+        (lambda s: s.sign(claims(iss=None)), "missing_claim"),
+        (lambda s: s.sign(claims(iss=DEV_ISSUER)), "unknown_key"),
+        (lambda s: "garbage", "malformed_token"),
+        (lambda s: f"{segment({'alg': 'ES256'})}.bm90IGpzb24.c2ln", "malformed_token"),
+    ],
+    ids=[
+        "stranger",
+        "no iss",
+        "broker key as dev issuer",
+        "garbage",
+        "payload",
+    ],
+)
+async def test_trusted_issuers_refuse_what_no_verifier_accepts(
+    verifier: TokenVerifier,
+    tmp_path: Path,
+    es_signer: Signer,
+    make: Callable[[Signer], str],
+    reason: str,
+) -> None:
+    issuers = TrustedIssuers(verifier, DevIssuer.load_or_create(tmp_path).verifier())
+
+    with pytest.raises(Unauthenticated) as caught:
+        await issuers.verify(make(es_signer))
+
+    assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize("issuer", ["not a url", "ftp://x", "https://"])
+async def test_a_misconfigured_issuer_refuses_without_crashing(
+    es_signer: Signer, issuer: str
+) -> None:
+    async with httpx.AsyncClient() as client:
+        verifier = TokenVerifier(
+            KeyCache(DiscoveryJwks(issuer, client)), issuer, AUDIENCE
+        )
+        error = await refusal(verifier, es_signer.sign(claims(iss=issuer)))
+
+    assert error.reason == "issuer_unavailable"
+
+
+@pytest.mark.parametrize("issuer", ["http://127.0.0.1:99999", "not a url", "ftp://x"])
+async def test_a_malformed_issuer_url_is_a_configuration_error(issuer: str) -> None:
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(ValueError, match="CITIZEN_GRAPH_OIDC_ISSUER must be"):
+            TokenVerifier.from_settings(IdentitySettings(issuer=issuer), client)
+
+
+async def test_keys_named_in_the_token_itself_are_never_used(
+    verifier: TokenVerifier, jwks_server: JwksServer
+) -> None:
+    attacker = Signer(keys.generate("ES256"))
+    token = attacker.sign(
+        claims(),
+        jwk=attacker.jwk,
+        jku=f"{jwks_server.issuer}/jwks",
+        x5u=f"{jwks_server.issuer}/jwks",
+    )
+
+    error = await refusal(verifier, token)
+
+    assert error.reason == "unknown_key"
+    assert jwks_server.requests == []
+
+
+async def test_an_unknown_critical_header_is_refused(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    token = es_signer.sign(
+        claims(), crit=["urn:example:bound"], **{"urn:example:bound": 1}
+    )
+
+    error = await refusal(verifier, token)
+
+    assert error.reason == "malformed_token"

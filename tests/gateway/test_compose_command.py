@@ -1,6 +1,8 @@
 """``citizen-graph compose`` and ``citizen-graph check`` on SDL files."""
 
 import argparse
+import asyncio
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +10,9 @@ import pytest
 
 import subgraphs.registry
 from gateway.commands import check, compose
+from gateway.settings import Settings
+from persisted_queries.manifest import parse_manifest
+from persisted_queries.store import DocumentStore
 from tests.schema.sdl_sets import composing_sets
 
 
@@ -20,6 +25,14 @@ def run(*argv: str) -> int:
     args = parser.parse_args(argv)
     status: int = args.handler(args)
     return status
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder of its own for each test: its own document store."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -125,7 +138,7 @@ def test_compose_says_when_the_registry_cannot_load(
     def missing() -> list[FakeSubgraph]:
         raise ModuleNotFoundError("No module named 'subgraphs.cpr'")
 
-    monkeypatch.setattr(subgraphs.registry, "load_all", missing)
+    monkeypatch.setattr(subgraphs.registry, "load_graph", missing)
 
     status = run("compose")
 
@@ -222,3 +235,46 @@ def test_check_refuses_a_folder_that_is_no_package(
 
     assert status == 2
     assert capsys.readouterr().err.startswith("error [NOT_A_SUBGRAPH_PACKAGE]: ")
+
+
+async def _push(data_dir: Path, body: str) -> None:
+    manifest = parse_manifest(json.dumps({"stored-pay": body}).encode(), "test")
+    store = DocumentStore.open(Settings(data_dir=data_dir).database_url("gateway"))
+    try:
+        await store.create()
+        await store.push(manifest, client="test")
+    finally:
+        await store.close()
+
+
+def test_check_names_the_stored_and_the_portal_operations_a_change_breaks(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_push(data_dir, "query StoredPay { me { payslips { netPay } } }"))
+    skat = subgraphs.registry.load("skat").sdl
+    new = tmp_path / "skat-new.graphql"
+    new.write_text(skat.replace("  netPay: Int!\n", ""))
+
+    status = run("check", "skat", "--sdl", str(new))
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "Operations that stop validating: 2\n" in out
+    assert "\n  StoredPay\n" in out
+    assert "\n  MyPageEconomy\n" in out
+
+
+def test_check_without_the_store_checks_only_the_given_operations(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_push(data_dir, "query StoredPay { me { payslips { netPay } } }"))
+    skat = subgraphs.registry.load("skat").sdl
+    new = tmp_path / "skat-new.graphql"
+    new.write_text(skat.replace("  netPay: Int!\n", ""))
+
+    status = run("check", "skat", "--sdl", str(new), "--no-store")
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "StoredPay" not in out
+    assert "Operations that stop validating: 0" in out

@@ -10,17 +10,15 @@ import httpx
 import pytest
 import strawberry
 from sqlalchemy.ext.asyncio import create_async_engine
-from starlette.requests import Request
 from strawberry.asgi import GraphQL
 
-from auth.errors import Unauthenticated
-from auth.viewer import Viewer
+from auth.dev_issuer import DevIssuer
+from auth.tokens import TrustedIssuers
 from gateway.app import create_app
 from gateway.composition import (
     CitizenGraph,
     CompositionError,
     HttpGraph,
-    anonymous_without_token,
     persisted_documents,
 )
 from gateway.settings import Settings
@@ -139,10 +137,6 @@ async def test_persisted_documents_run_through_the_server(
     assert hit.json() == {"data": {"hello": "Hello, APQ!"}}
 
 
-async def _refuse_all(request: Request) -> Viewer:
-    raise Unauthenticated("The bearer token is not valid.", reason="bad_signature")
-
-
 @pytest.mark.parametrize(
     ("headers", "status", "body"),
     [
@@ -150,13 +144,16 @@ async def _refuse_all(request: Request) -> Viewer:
         ({"authorization": "Bearer x"}, 401, None),
     ],
 )
-async def test_anonymous_without_token(
+async def test_no_token_is_anonymous_and_a_bad_one_is_refused(
     serve: Callable[..., AsyncIterator[httpx.AsyncClient]],
+    tmp_path: Path,
     headers: dict[str, str],
     status: int,
     body: object,
 ) -> None:
-    async for client in serve(authenticate=anonymous_without_token(_refuse_all)):
+    issuer = DevIssuer.load_or_create(tmp_path)
+    trusted = TrustedIssuers(issuer.verifier(), anonymous=True)
+    async for client in serve(authenticate=trusted.authenticate):
         response = await client.post(
             "/graphql", json={"query": "{ viewer }"}, headers=headers
         )
@@ -185,3 +182,22 @@ async def test_the_citizen_graph_composes_and_answers(tmp_path: Path) -> None:
     assert person.json() == {"data": {"__type": {"name": "Person"}}}
     assert ready.status_code == 200
     assert set(ready.json()["checks"]) >= {"cpr", "skat", "property", "health"}
+
+
+async def test_an_http_graph_with_the_register_reads_the_viewers_relations(
+    tmp_path: Path,
+) -> None:
+    # The four authorities without the access log, as the peer comparison serves
+    # them: without relations a parent could not see their own children.
+    from schema.compose import SubgraphSdl, compose
+    from subgraphs.registry import AUTHORITIES, load
+
+    subgraphs = [
+        SubgraphSdl(name, f"http://127.0.0.1:9/{name}/graphql", load(name).sdl)
+        for name in AUTHORITIES
+    ]
+    graph = HttpGraph(compose(subgraphs).supergraph_or_raise())
+    graph.prepare()
+
+    async with graph.executor(Settings(data_dir=tmp_path)) as executor:
+        assert getattr(executor, "relations", None) is not None

@@ -130,9 +130,18 @@ def first_data_difference(left: Any, right: Any, path: str = "data") -> str | No
             if found:
                 return found
         return None
+    if _number(left) and _number(right):
+        # One JSON number: Node.js writes the Float 7.0 as 7, Python as 7.0.
+        if left != right:
+            return f"{path} is {left!r} on the left and {right!r} on the right."
+        return None
     if left != right or type(left) is not type(right):
         return f"{path} is {left!r} on the left and {right!r} on the right."
     return None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def compare_outcomes(name: str, left: Outcome, right: Outcome) -> list[Difference]:

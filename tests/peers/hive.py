@@ -16,6 +16,10 @@ The gateway runs with a configuration file written for the occasion:
   ``Authorization``) are forwarded to every subgraph fetch;
 - ``transportEntries[NAME].headers``: fixed headers for one subgraph's requests
   (a pre-signed service token, say), when given;
+- per-subgraph bearer tokens from the client, when a header prefix is given: the
+  client's header ``PREFIX + NAME`` becomes ``Authorization: Bearer VALUE`` on the
+  requests to subgraph NAME only (so a test client can hand each subgraph its own
+  short-lived service token, which Hive Gateway cannot mint);
 - ``logging = 'error'``.
 
 The process gets a minimal environment, so that no ``HIVE_*`` or ``APOLLO_*``
@@ -61,18 +65,25 @@ HIVE_DEFECTS = {
 CONFIG_TEMPLATE = """\
 // Written by tests/peers/hive.py for one gateway process.
 const forwarded = %(headers)s;
+const tokenPrefix = %(token_prefix)s;
 
 export const gatewayConfig = {
   logging: "error",
   inboundInflightRequestDeduplication: false,
   transportEntries: %(entries)s,
   propagateHeaders: {
-    fromClientToSubgraphs({ request }) {
+    fromClientToSubgraphs({ request, subgraphName }) {
       const headers = {};
       for (const name of forwarded) {
         const value = request.headers.get(name);
         if (value !== null) {
           headers[name] = value;
+        }
+      }
+      if (tokenPrefix !== null) {
+        const token = request.headers.get(tokenPrefix + subgraphName.toLowerCase());
+        if (token !== null) {
+          headers["authorization"] = `Bearer ${token}`;
         }
       }
       return headers;
@@ -105,12 +116,15 @@ def hive_version() -> str:
 def gateway_config(
     propagate_headers: Sequence[str],
     subgraph_headers: Mapping[str, Mapping[str, str]],
+    token_header_prefix: str | None = None,
 ) -> str:
     """The text of a ``gateway.config.mjs`` (see the module's docstring).
 
     Args:
         propagate_headers: Client headers forwarded to every subgraph request.
         subgraph_headers: Fixed headers by subgraph name (``*`` for all).
+        token_header_prefix: The client header ``PREFIX + NAME`` carries the
+            bearer token for subgraph NAME; None for no such headers.
     """
     names = [name.lower() for name in propagate_headers]
     entries: dict[str, dict[str, Any]] = {
@@ -122,6 +136,9 @@ def gateway_config(
     return CONFIG_TEMPLATE % {
         "headers": json.dumps(names),
         "entries": json.dumps(entries),
+        "token_prefix": json.dumps(
+            token_header_prefix.lower() if token_header_prefix else None
+        ),
     }
 
 
@@ -138,6 +155,7 @@ def hive_spec(
     *,
     propagate_headers: Sequence[str] = ("authorization",),
     subgraph_headers: Mapping[str, Mapping[str, str]] | None = None,
+    token_header_prefix: str | None = None,
     timeout: float = 60.0,
 ) -> ServerSpec:
     """How to serve ``supergraph`` with Hive Gateway; its config goes into ``workdir``.
@@ -161,7 +179,8 @@ def hive_spec(
     port = free_port()
     config = workdir / "gateway.config.mjs"
     config.write_text(
-        gateway_config(propagate_headers, subgraph_headers or {}), encoding="utf-8"
+        gateway_config(propagate_headers, subgraph_headers or {}, token_header_prefix),
+        encoding="utf-8",
     )
     argv = [
         node_executable(),

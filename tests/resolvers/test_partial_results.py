@@ -56,12 +56,12 @@ async def test_a_slow_subgraph_times_out_alone(harness_factory: MakeHarness) -> 
             },
         ]
     }
+    error = {
+        "message": "The subgraph inventory did not answer in 0.2 seconds.",
+        "extensions": {"code": "SUBGRAPH_TIMEOUT", "serviceName": "inventory"},
+    }
     assert body["errors"] == [
-        {
-            "message": "The subgraph inventory did not answer in 0.2 seconds.",
-            "path": ["topProducts", 0, "inStock"],
-            "extensions": {"code": "SUBGRAPH_TIMEOUT", "serviceName": "inventory"},
-        }
+        {**error, "path": ["topProducts", i, "inStock"]} for i in range(3)
     ]
 
 
@@ -73,17 +73,12 @@ async def test_malformed_json_costs_only_that_subgraphs_fields(
 
     body = await harness.run(QUERY)
 
+    error = {
+        "message": "The subgraph reviews answered with malformed JSON.",
+        "extensions": {"code": "SUBGRAPH_BAD_RESPONSE", "serviceName": "reviews"},
+    }
     assert body == {
-        "errors": [
-            {
-                "message": "The subgraph reviews answered with malformed JSON.",
-                "path": ["topProducts", 0, "reviews"],
-                "extensions": {
-                    "code": "SUBGRAPH_BAD_RESPONSE",
-                    "serviceName": "reviews",
-                },
-            }
-        ],
+        "errors": [{**error, "path": ["topProducts", i, "reviews"]} for i in range(3)],
         "data": {
             "topProducts": [
                 {"name": "Table", "inStock": True, "reviews": None},
@@ -226,3 +221,67 @@ async def test_a_root_fetch_that_times_out_reports_each_root_field(
         "errors": [{**error, "path": ["product"]}, {**error, "path": ["p2"]}],
         "data": {"product": None, "p2": None, "warehouseName": "North"},
     }
+
+
+async def test_a_failed_entity_fetch_reports_every_field_it_nulls(
+    harness_factory: MakeHarness,
+) -> None:
+    # Found against Hive Gateway (tests/peers/test_hive_compare.py): with the tax
+    # authority down, payslips and taxAssessments were null but only the first
+    # had an error. Each field nulled by a failure is a field error of its own.
+    harness = await harness_factory(
+        behaviour={"inventory": "slow"}, timeouts={"inventory": 0.2}
+    )
+
+    body = await harness.run(
+        "{ topProducts(first: 2) { name inStock shippingEstimate } }"
+    )
+
+    error = {
+        "message": "The subgraph inventory did not answer in 0.2 seconds.",
+        "extensions": {"code": "SUBGRAPH_TIMEOUT", "serviceName": "inventory"},
+    }
+    assert body == {
+        "errors": [
+            {**error, "path": ["topProducts", i, field]}
+            for i in range(2)
+            for field in ("inStock", "shippingEstimate")
+        ],
+        "data": {
+            "topProducts": [
+                {"name": "Table", "inStock": None, "shippingEstimate": None},
+                {"name": "Couch", "inStock": None, "shippingEstimate": None},
+            ]
+        },
+    }
+
+
+async def test_a_denied_field_under_two_aliases_has_an_error_at_each(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run(
+        "{ users { birthDate born: birthDate ...Born ... on User { b2: birthDate } } }"
+        " fragment Born on User { b1: birthDate }"
+    )
+
+    paths = [error["path"] for error in body["errors"]]
+    assert paths == [["users", 1, key] for key in ("birthDate", "born", "b1", "b2")]
+    assert body["data"]["users"][1] == dict.fromkeys(("birthDate", "born", "b1", "b2"))
+
+
+async def test_an_error_inside_an_aliased_object_is_reported_under_each_alias(
+    harness_factory: MakeHarness,
+) -> None:
+    harness = await harness_factory()
+
+    body = await harness.run(
+        '{ a: product(upc: "1") { reviews { author { born: birthDate } } } '
+        'b: product(upc: "1") { r: reviews { author { birthDate } } } }'
+    )
+
+    assert [error["path"] for error in body["errors"]] == [
+        ["a", "reviews", 1, "author", "born"],
+        ["b", "r", 1, "author", "birthDate"],
+    ]

@@ -80,15 +80,16 @@ def test_sdl_that_does_not_parse_is_refused() -> None:
     with pytest.raises(SupergraphError) as raised:
         api_schema("type Query {")
 
-    assert raised.value.code == "INVALID_SUPERGRAPH"
+    assert raised.value.code == "SUPERGRAPH_SYNTAX"
     assert str(raised.value) == (
-        "The supergraph is not valid GraphQL SDL: Syntax Error: Expected Name, "
-        "found <EOF>."
+        "The supergraph does not parse: Syntax Error: Expected Name, found <EOF>."
     )
 
 
 def test_a_visible_field_of_a_hidden_type_is_refused() -> None:
     sdl = SUPERGRAPH.replace("secret: Secret @hidden", "secret: Secret")
 
-    with pytest.raises(SupergraphError, match="not valid: Unknown type 'Secret'"):
+    with pytest.raises(
+        SupergraphError, match="not a valid schema: Unknown type 'Secret'"
+    ):
         api_schema(sdl)
