@@ -28,6 +28,7 @@ from tests.peers.servers import (
     ServerSpec,
     free_port,
     graphql_ready,
+    http_ready,
     python_env,
     running_servers,
 )
@@ -85,6 +86,46 @@ def serve_spec(data_dir: Path, *extra: str) -> ServerSpec:
     return ServerSpec(
         "gateway", argv, port, probe=graphql_ready(), env=environment(data_dir)
     )
+
+
+def production_spec(
+    data_dir: Path, issuer: str, *, audience: str, jwks_file: Path | None = None
+) -> ServerSpec:
+    """``citizen-graph serve`` in production mode on a free port.
+
+    Trusted documents are enforced and tokens are accepted from ``issuer`` only:
+    its keys come from ``jwks_file`` when given, else through its discovery
+    document. Ready when ``/readyz`` answers 200, since a free-text probe query
+    is refused in production.
+    """
+    env = environment(data_dir)
+    env["CITIZEN_GRAPH_OIDC_ISSUER"] = issuer
+    env["CITIZEN_GRAPH_OIDC_AUDIENCE"] = audience
+    env.pop("CITIZEN_GRAPH_OIDC_JWKS_FILE", None)
+    env.pop("CITIZEN_GRAPH_PERSISTED_QUERIES", None)
+    if jwks_file is not None:
+        env["CITIZEN_GRAPH_OIDC_JWKS_FILE"] = str(jwks_file)
+    port = free_port()
+    argv = [citizen_graph(), *QUIET, "serve", "--port", str(port)]
+    return ServerSpec("production", argv, port, probe=http_ready("/readyz"), env=env)
+
+
+def push_manifest(data_dir: Path, manifest: Path, client: str) -> str:
+    """``citizen-graph persisted-queries push``: trusted documents of ``client``."""
+    argv = [citizen_graph(), *QUIET, "persisted-queries", "push", str(manifest)]
+    done = subprocess.run(
+        [*argv, "--client", client],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment(data_dir),
+    )
+    if done.returncode != 0:
+        raise PeerStartError(
+            f"`persisted-queries push` exited with code {done.returncode}: "
+            f"{(done.stderr or done.stdout).strip()[-2000:]}"
+        )
+    return done.stdout
 
 
 def subgraph_specs(data_dir: Path) -> dict[str, ServerSpec]:

@@ -105,6 +105,19 @@ def graphql_ready(path: str = "/graphql") -> Probe:
     return probe
 
 
+def http_ready(path: str) -> Probe:
+    """A probe: a GET of ``path`` answers 200 (such as ``/readyz``)."""
+
+    def probe(base_url: str) -> bool:
+        try:
+            response = httpx.get(base_url + path, timeout=1.0, trust_env=False)
+        except httpx.TransportError:
+            return False
+        return response.status_code == 200
+
+    return probe
+
+
 def stop(process: "subprocess.Popen[bytes]", grace: float = 5.0) -> None:
     """Stop a process and its group: SIGTERM, then SIGKILL after ``grace`` seconds."""
     if process.poll() is not None:

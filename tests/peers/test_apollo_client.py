@@ -1,71 +1,73 @@
-"""Apollo Client 4 with its persisted-queries link, against the gateway over HTTP.
+"""Apollo Client 4 with its persisted-queries link, against ``citizen-graph serve``.
 
-The gateway here runs a small test schema (``tests.gateway.support``) with the
-persisted-query resolver in its document seam. The script (``apollo_apq.mjs``)
-takes any URL and headers, so the same run works against the composed gateway
-with a persona's bearer token.
+The gateway runs the citizen graph in development mode on a seeded data folder, as
+its own process; persisted queries are in mode ``off`` there, so an unknown hash
+is registered on the first miss. ``apollo_apq.mjs`` sends the parent's dashboard
+(the fields of the portal's operations in one query) with the parent's bearer
+token, from two clients one after the other: the first gets
+``PERSISTED_QUERY_NOT_FOUND`` for the hash and sends the text along, the second
+is answered from the hash alone.
 """
 
 import asyncio
 import json
 import shutil
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from gateway.app import create_app
-from gateway.limits import Limits
 from gateway.settings import Settings
-from persisted_queries.resolver import DocumentResolver, Mode
+from persisted_queries.cache import StoredDocument
 from persisted_queries.store import DocumentStore
-from subgraphs.kit import sqlite_url
-from tests.gateway.support import SchemaExecutor, factory_of
+from tests.peers.citizen_stack import persona_headers, seed, serve_spec
+from tests.peers.servers import RunningServer, running_process
 
 pytestmark = pytest.mark.peers
 
 PEERS = Path(__file__).parent
 SCRIPT = PEERS / "apollo_apq.mjs"
-QUERY = 'query Greeting { hello(name: "Signe Testesen") items(first: 2) { name } }'
+DASHBOARD = """
+query %s($last: Int = 3) {
+  me {
+    personId
+    name { firstNames lastName }
+    spouse { name { addressingName } marriedSince }
+    children {
+      name { firstNames }
+      birthDate
+      healthRecord { vaccinations { vaccine givenOn } }
+    }
+    properties {
+      bfeNumber
+      address { text }
+      valuations { year propertyValue landValue }
+    }
+    payslips(last: $last) { employerName periodStart grossPay netPay }
+    taxAssessments { kind year totalTax }
+    healthRecord { medications { drug } }
+  }
+}
+"""
 
 
-@dataclass
-class Server:
-    url: str
-    store: DocumentStore
+@dataclass(frozen=True)
+class Gateway:
+    """The running gateway, its data folder and the parent's headers."""
+
+    server: RunningServer
+    data_dir: Path
+    headers: dict[str, str]
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Server]:
-    """The gateway on 127.0.0.1, on a port the system picks, with APQ on."""
-    store = DocumentStore.open(sqlite_url(tmp_path, "gateway"))
-    await store.create()
-    app = create_app(
-        Settings.from_env({}, data_dir=tmp_path),
-        factory_of(SchemaExecutor()),
-        dev=False,
-        limits=Limits(),
-        resolve_document=DocumentResolver(store).text_resolver(mode=Mode.OFF),
-    )
-    config = uvicorn.Config(
-        app, host="127.0.0.1", log_level="warning", log_config=None, ws="none"
-    )
-    running = uvicorn.Server(config)
-    # A socket that listens before the server starts: early clients wait in its
-    # backlog, so there is nothing to poll for.
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    task = asyncio.create_task(running.serve(sockets=[sock]))
-    yield Server(f"http://127.0.0.1:{sock.getsockname()[1]}/graphql", store)
-    running.should_exit = True
-    await task
-    sock.close()
-    await store.close()
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    data_dir = seed(tmp_path_factory.mktemp("apollo") / "data", citizens=12)
+    headers = persona_headers(data_dir, "parent")
+    with running_process(serve_spec(data_dir)) as server:
+        yield Gateway(server, data_dir, headers)
 
 
 async def run_apollo(url: str, **options: Any) -> dict[str, Any]:
@@ -88,11 +90,28 @@ async def run_apollo(url: str, **options: Any) -> dict[str, Any]:
     return output
 
 
+async def stored_document(data_dir: Path, digest: str) -> StoredDocument | None:
+    """The document the gateway stored under ``digest``, read from its database."""
+    settings = Settings.from_env({}, data_dir=data_dir)
+    store = DocumentStore.open(settings.database_url("gateway"))
+    try:
+        return await store.by_hash(digest)
+    finally:
+        await store.close()
+
+
 @pytest.mark.parametrize("use_get", [False, True], ids=["post", "get"])
-async def test_apollo_registers_the_hash_on_the_first_miss(
-    server: Server, use_get: bool
+async def test_apollo_registers_the_parents_dashboard_on_the_first_miss(
+    gateway: Gateway, use_get: bool
 ) -> None:
-    output = await run_apollo(server.url, query=QUERY, useGETForHashedQueries=use_get)
+    # Each case its own operation name, so each has a hash of its own to miss.
+    query = DASHBOARD % ("DashboardOverGet" if use_get else "Dashboard")
+    output = await run_apollo(
+        gateway.server.endpoint,
+        query=query,
+        headers=gateway.headers,
+        useGETForHashedQueries=use_get,
+    )
 
     requests = output["requests"]
     digest = requests[0]["sha256"]
@@ -101,18 +120,29 @@ async def test_apollo_registers_the_hash_on_the_first_miss(
         (r["method"], r["hasQuery"], r["status"], r["errorCodes"]) for r in requests
     ] == [
         (hashed_method, False, 200, ["PERSISTED_QUERY_NOT_FOUND"]),
-        ("POST", True, 200, []),
-        (hashed_method, False, 200, []),
+        ("POST", True, 200, ["FORBIDDEN"]),
+        (hashed_method, False, 200, ["FORBIDDEN"]),
     ]
     assert {r["sha256"] for r in requests} == {digest}
-    data = {
-        "hello": "Hello, Signe Testesen!",
-        "items": [
-            {"__typename": "Item", "name": "item 0"},
-            {"__typename": "Item", "name": "item 1"},
-        ],
+
+    first, second = output["results"]
+    assert first == second
+    me = first["data"]["me"]
+    assert me["name"] == {
+        "__typename": "Name",
+        "firstNames": "Mette",
+        "lastName": "Jensen",
     }
-    assert output["results"] == [{"data": data, "error": None}] * 2
-    stored = await server.store.by_hash(digest)
+    assert me["spouse"]["name"]["addressingName"] == "Anders Peter Jensen"
+    assert [child["name"]["firstNames"] for child in me["children"]] == ["Ida", "Oscar"]
+    # The teen is over 15: her health record is hers alone (the FORBIDDEN above).
+    assert [child["healthRecord"] is None for child in me["children"]] == [True, False]
+    assert [p["bfeNumber"] for p in me["properties"]] == [2_000_001]
+    assert me["properties"][0]["valuations"][0]["propertyValue"] == 3_800_000
+    assert [slip["netPay"] for slip in me["payslips"]] == [26_067] * 3
+    assert me["taxAssessments"]
+    assert me["healthRecord"]["medications"]
+
+    stored = await stored_document(gateway.data_dir, digest)
     assert stored is not None
     assert (stored.source, stored.trusted) == ("apq", False)

@@ -2,8 +2,13 @@
 
 The provider runs on 127.0.0.1 with keys made here; discovery and the JWKS are
 fetched from it over HTTP, exactly as the gateway does for a configured issuer.
+The last test starts ``citizen-graph serve`` in production mode trusting that
+provider (``CITIZEN_GRAPH_OIDC_ISSUER``), so the gateway itself fetches discovery
+and JWKS from it, and asks for the parent's name with the provider's token, as a
+trusted document pushed with ``citizen-graph persisted-queries push``.
 """
 
+import hashlib
 import json
 import os
 import subprocess
@@ -21,6 +26,9 @@ from auth.errors import Unauthenticated
 from auth.jwks import DiscoveryJwks, KeyCache
 from auth.tokens import TokenVerifier
 from auth.viewer import AssuranceLevel
+from subgraphs.population import persona
+from tests.peers.citizen_stack import production_spec, push_manifest, seed
+from tests.peers.servers import running_process
 
 pytestmark = pytest.mark.peers
 
@@ -48,6 +56,15 @@ CLIENTS: dict[str, dict[str, Any]] = {
             "sub": "pairwise-88d2e0",
             "https://data.gov.dk/model/core/eid/cprUuid": PERSON,
             "https://data.gov.dk/concept/core/nsis/loa": "High",
+        },
+    },
+    "portal-parent": {
+        "alg": "ES256",
+        "audience": AUDIENCE,
+        "claims": {
+            "sub": "pairwise-5e17b2",
+            "cpr_uuid": persona("parent").person_id,
+            "loa": "https://data.gov.dk/concept/core/nsis/loa/Substantial",
         },
     },
     "other-service": {
@@ -146,3 +163,61 @@ async def test_a_token_for_another_audience_is_refused(issuer: str) -> None:
             await verifier.verify(token)
 
     assert caught.value.reason == "wrong_audience"
+
+
+ME = "query ParentsName { me { name { firstNames } } }"
+FREE_TEXT = "{ me { name { firstNames lastName } } }"
+"""Not a trusted document: production refuses it."""
+
+
+def manifest(path: Path, *bodies: str) -> Path:
+    """An Apollo persisted-query manifest of ``bodies``, written to ``path``."""
+    operations = [
+        {
+            "id": hashlib.sha256(body.encode()).hexdigest(),
+            "name": body.split()[1],
+            "type": "query",
+            "body": body,
+        }
+        for body in bodies
+    ]
+    document = {
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": operations,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+async def test_the_gateway_answers_a_providers_token(
+    issuer: str, tmp_path: Path
+) -> None:
+    data_dir = seed(tmp_path / "data", citizens=6)
+    push_manifest(data_dir, manifest(tmp_path / "manifest.json", ME), "peer-test")
+    document_id = "sha256:" + hashlib.sha256(ME.encode()).hexdigest()
+
+    with running_process(production_spec(data_dir, issuer, audience=AUDIENCE)) as (
+        gateway
+    ):
+        async with httpx.AsyncClient(trust_env=False) as client:
+            token = await access_token(client, issuer, "portal-parent")
+            headers = {"authorization": f"Bearer {token}"}
+            answered = await client.post(
+                gateway.endpoint,
+                json={"documentId": document_id, "operationName": "ParentsName"},
+                headers=headers,
+            )
+            refused = await client.post(
+                gateway.endpoint, json={"query": FREE_TEXT}, headers=headers
+            )
+            anonymous = await client.post(
+                gateway.endpoint, json={"documentId": document_id}
+            )
+
+    assert answered.status_code == 200, answered.text
+    assert answered.json() == {"data": {"me": {"name": {"firstNames": "Mette"}}}}
+    codes = [error["extensions"]["code"] for error in refused.json()["errors"]]
+    assert codes == ["PERSISTED_QUERY_NOT_ALLOWED"]
+    # Without a token the same document runs for nobody: no one's name comes back.
+    assert (anonymous.status_code, anonymous.json()) == (200, {"data": {"me": None}})

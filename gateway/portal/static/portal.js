@@ -5,7 +5,29 @@ const TOKEN_KEY = "citizen-graph.token";
 const kroner = new Intl.NumberFormat("da-DK", { style: "currency", currency: "DKK",
   maximumFractionDigits: 0 });
 
+const months = new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+
+const RELATIONS = { SELF: "you", SPOUSE: "your spouse", PARENT: "your parent",
+  CHILD: "your child", OTHER: "someone else" };
+
 let documentIds = {};
+
+// "2026-11-01", "2026-11-30" -> "November 2026"; other periods as "start – end".
+function period(start, end) {
+  const first = new Date(`${start}T00:00:00Z`);
+  const dayAfter = new Date(`${end}T00:00:00Z`);
+  dayAfter.setUTCDate(dayAfter.getUTCDate() + 1);
+  const wholeMonth = first.getUTCDate() === 1 && dayAfter.getUTCDate() === 1 &&
+    (dayAfter.getUTCMonth() + 12 - first.getUTCMonth()) % 12 === 1;
+  return wholeMonth ? months.format(first) : `${start} – ${end}`;
+}
+
+// An ISO timestamp as "2026-12-04 17:48" in the browser's time zone.
+function when(timestamp) {
+  const t = new Date(timestamp);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}`;
+}
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -45,16 +67,25 @@ function facts(pairs) {
   return list;
 }
 
-function notices(container, errors) {
-  for (const error of errors || []) {
-    const code = error.extensions?.code;
-    const where = (error.path || []).join(".");
-    const text = code === "FORBIDDEN"
-      ? `Not shown to you: ${where}.`
-      : `Missing: ${where || "part of the page"}` +
-        (error.extensions?.serviceName ? ` (${error.extensions.serviceName} did not answer).` : ".");
-    container.append(el("p", text, "notice"));
+// "healthRecord" -> "health record": the last field of an error's path, in words.
+function fieldWords(path) {
+  const field = [...(path || [])].reverse().find((part) => typeof part === "string");
+  return field ? field.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase() : null;
+}
+
+function notice(error) {
+  const code = error.extensions?.code;
+  const field = fieldWords(error.path);
+  if (code === "FORBIDDEN") return `Not shown to you: ${field ?? "part of this section"}.`;
+  if (error.extensions?.serviceName) {
+    return `Not available right now: ${field ?? "part of this section"} ` +
+      `(${error.extensions.serviceName} did not answer).`;
   }
+  return error.path ? `Not available: ${field}.` : error.message;
+}
+
+function notices(container, errors) {
+  for (const error of errors || []) container.append(el("p", notice(error), "notice"));
 }
 
 async function run(operationName, variables = {}) {
@@ -68,10 +99,15 @@ async function run(operationName, variables = {}) {
     },
     body: JSON.stringify({ documentId: documentIds[operationName], operationName, variables }),
   });
-  const payload = await response.json();
+  let payload;
+  try {
+    payload = await response.json();
+  } catch {
+    throw new Error(`The server answered ${operationName} with HTTP ${response.status} and no GraphQL result.`);
+  }
   if (response.status === 401) {
-    signOut();
-    throw new Error("Your sign-in has expired; please sign in again.");
+    const reason = payload.errors?.[0]?.message ?? "The sign-in was not accepted.";
+    throw new Error(`Please sign in again. ${reason}`);
   }
   return payload;
 }
@@ -103,7 +139,10 @@ function renderChildren({ data, errors }) {
   if (!children || children.length === 0) {
     node.append(el("p", "No children are registered with you.", "muted"));
   }
-  for (const child of children || []) {
+  // Errors inside one child (its health record) are shown in that child's box.
+  const ofChild = (index) => (errors || []).filter(
+    (e) => e.path?.[1] === "children" && e.path?.[2] === index);
+  (children || []).forEach((child, index) => {
     const box = el("div", null, "child");
     box.append(el("h3", `${child.name?.firstNames ?? ""} ${child.name?.lastName ?? ""}`));
     box.append(facts([
@@ -111,14 +150,24 @@ function renderChildren({ data, errors }) {
       ["Born", child.birthDate],
       ["Custody", child.hasCustody ? "yes" : "no"],
     ]));
+    const forbidden = ofChild(index).some(
+      (e) => e.extensions?.code === "FORBIDDEN" && e.path?.[3] === "healthRecord");
     const vaccinations = child.healthRecord?.vaccinations;
-    if (vaccinations?.length) {
-      box.append(el("p", "Vaccinations"));
+    if (forbidden) {
+      box.append(el("p", "Health data: not shown to you. Parents see the health data " +
+        "of children under 15 in their custody.", "notice"));
+    } else if (vaccinations?.length) {
+      box.append(el("h4", "Vaccinations"));
       box.append(table([["Vaccine", (v) => v.vaccine], ["Against", (v) => v.protectsAgainst], ["Given", (v) => v.givenOn]], vaccinations));
+    } else if (child.healthRecord) {
+      box.append(el("p", "No vaccinations registered.", "muted"));
     }
+    notices(box, ofChild(index).filter((e) => !forbidden || e.path?.[3] !== "healthRecord"));
     node.append(box);
-  }
-  notices(node, errors);
+  });
+  const others = (errors || []).filter(
+    (e) => !(e.path?.[1] === "children" && typeof e.path?.[2] === "number"));
+  notices(node, others);
 }
 
 function renderEconomy({ data, errors }) {
@@ -127,7 +176,7 @@ function renderEconomy({ data, errors }) {
   node.append(el("h3", "Payslips"));
   if (me?.payslips?.length) {
     node.append(table([
-      ["Period", (p) => `${p.periodStart} – ${p.periodEnd}`],
+      ["Period", (p) => period(p.periodStart, p.periodEnd)],
       ["Payer", (p) => p.employerName],
       ["Gross", (p) => kroner.format(p.grossPay), true],
       ["A-tax", (p) => kroner.format(p.aTax), true],
@@ -193,8 +242,8 @@ function renderAccessLog({ data, errors }) {
   const entries = data?.me?.accessLog?.entries || [];
   if (entries.length === 0) node.append(el("p", "Nobody has looked at your data yet.", "muted"));
   else node.append(table([
-    ["When", (e) => new Date(e.viewedAt).toLocaleString()],
-    ["Who", (e) => e.viewerRelation.toLowerCase()],
+    ["When", (e) => when(e.viewedAt)],
+    ["Who", (e) => RELATIONS[e.viewerRelation] ?? e.viewerRelation.toLowerCase()],
     ["What", (e) => e.fields.join(", ")],
     ["How", (e) => e.operationName ?? ""],
   ], entries));
@@ -202,6 +251,7 @@ function renderAccessLog({ data, errors }) {
 }
 
 async function showOverview() {
+  delete document.body.dataset.ready;
   show("sign-in", false);
   show("overview", true);
   show("session", true);
@@ -220,6 +270,9 @@ async function showOverview() {
 
 function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  delete document.body.dataset.ready;
+  for (const node of document.querySelectorAll("#overview .body")) node.replaceChildren();
+  document.getElementById("signed-in-as").textContent = "";
   show("overview", false);
   show("session", false);
   show("sign-in", true);
@@ -234,16 +287,29 @@ async function devSignIn() {
   sessionStorage.setItem(TOKEN_KEY, payload.token);
 }
 
+function showSignInError(message) {
+  const node = document.getElementById("sign-in-error");
+  node.textContent = message;
+  show("sign-in-error", true);
+}
+
 async function start() {
   documentIds = await (await fetch("/portal/operations.json")).json();
   const personas = await fetch("/dev/personas");
   if (personas.ok) {
     const select = document.getElementById("persona");
-    for (const persona of await personas.json()) {
-      const option = el("option", `${persona.name} — ${persona.description}`);
+    const description = document.getElementById("persona-description");
+    const personaList = await personas.json();
+    for (const persona of personaList) {
+      const option = el("option", persona.name);
       option.value = persona.name;
       select.append(option);
     }
+    const describe = () => {
+      description.textContent = personaList.find((p) => p.name === select.value)?.description ?? "";
+    };
+    select.addEventListener("change", describe);
+    describe();
     show("dev-sign-in", true);
   } else {
     show("broker-sign-in", true);
@@ -254,18 +320,22 @@ async function start() {
       await devSignIn();
       await showOverview();
     } catch (error) {
-      const message = document.getElementById("sign-in-error");
-      message.textContent = error.message;
-      show("sign-in-error", true);
+      signOut();
+      showSignInError(error.message);
     }
   });
   document.getElementById("sign-out").addEventListener("click", signOut);
   const wanted = new URLSearchParams(location.search).get("persona");
-  if (wanted && personas.ok) {
-    document.getElementById("persona").value = wanted;
-    await devSignIn();
+  try {
+    if (wanted && personas.ok) {
+      document.getElementById("persona").value = wanted;
+      await devSignIn();
+    }
+    if (sessionStorage.getItem(TOKEN_KEY)) await showOverview();
+  } catch (error) {
+    signOut();
+    showSignInError(error.message);
   }
-  if (sessionStorage.getItem(TOKEN_KEY)) await showOverview();
 }
 
-start();
+start().catch((error) => showSignInError(`My Page could not start: ${error.message}`));
