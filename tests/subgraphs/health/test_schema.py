@@ -249,7 +249,9 @@ def test_sdl_extends_person_and_child() -> None:
 
     assert 'type Person @key(fields: "personId")' in sdl
     assert 'type Child @key(fields: "personId")' in sdl
-    assert "healthRecord: HealthRecord\n" in sdl
+    rule = "(assurance-substantial) & (self | custody-under-15)"
+    field = f'  healthRecord: HealthRecord @policy(policies: [["{rule}"]])\n'
+    assert sdl.count(field) == 2  # on Person and on Child
 
 
 async def test_each_request_gets_fresh_loaders(database: kit.Database) -> None:
