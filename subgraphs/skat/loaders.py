@@ -37,7 +37,7 @@ def _latest_payslips() -> Any:
         )
         .label("period_rank")
     )
-    people = bindparam("people", expanding=True)
+    people: Any = bindparam("people", expanding=True)
     ranked = select(payslips, rank).where(payslips.c.person_id.in_(people)).subquery()
     return (
         select(ranked)
