@@ -16,8 +16,8 @@ import asyncio
 import json
 import statistics
 import time
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +76,29 @@ class PlanTimes:
 
 
 @dataclass(frozen=True)
+class InProcessCost:
+    """CPU per dashboard in this process, one request at a time, no HTTP.
+
+    Attributes:
+        executor_ms: ``FederatedExecutor.execute()`` of the dashboard (cached
+            plan, fetches, representations, merging, shaping).
+        fetches_ms: The same recorded fetches run directly on the transports.
+        rounds: Dashboards per timing; the figures are medians of 5 timings.
+    """
+
+    executor_ms: float
+    fetches_ms: float
+    rounds: int
+
+
+@dataclass(frozen=True)
 class Recording:
-    """The persona, the fetches of one execution, and the plan timings."""
+    """The persona, the fetches of one execution, and the timings."""
 
     person_id: str
     fetches: list[RecordedFetch]
     plan_times: PlanTimes
+    cost: InProcessCost
 
     def save(self, path: Path) -> Path:
         """Write the recording as JSON to ``path``."""
@@ -96,19 +113,27 @@ def load(path: Path) -> Recording:
         person_id=raw["person_id"],
         fetches=[RecordedFetch(**fetch) for fetch in raw["fetches"]],
         plan_times=PlanTimes(**raw["plan_times"]),
+        cost=InProcessCost(**raw["cost"]),
     )
 
 
 class Recorder:
     """A transport that passes fetches on and keeps a copy of each request."""
 
-    def __init__(self, inner: InProcessTransport, kept: list[RecordedFetch]) -> None:
+    def __init__(
+        self,
+        inner: InProcessTransport,
+        kept: list[RecordedFetch],
+        requests: list[FetchRequest],
+    ) -> None:
         self.inner = inner
         self.kept = kept
+        self.requests = requests
 
     async def fetch(self, request: FetchRequest) -> FetchResult:
         """Keep the request (variables deep-copied through JSON), then run it."""
         variables = json.loads(json.dumps(dict(request.variables)))
+        self.requests.append(replace(request, variables=variables))
         self.kept.append(
             RecordedFetch(
                 request.subgraph, request.text, variables, request.operation_name
@@ -163,6 +188,45 @@ def time_plans(
     )
 
 
+async def time_costs(
+    executor: FederatedExecutor,
+    document: graphql.DocumentNode,
+    viewer: Viewer,
+    transports: Mapping[str, InProcessTransport],
+    requests: list[FetchRequest],
+    rounds: int = 40,
+) -> InProcessCost:
+    """CPU per dashboard through the executor and as bare fetches, alternated."""
+    key = document_hash(graphql.print_ast(document))
+
+    async def through_executor() -> None:
+        await executor.execute(
+            document,
+            operation_name=None,
+            variables=None,
+            viewer=viewer,
+            document_hash=key,
+        )
+
+    async def bare_fetches() -> None:
+        for request in requests:
+            await transports[request.subgraph].fetch(request)
+
+    async def cpu_ms(work: Callable[[], Awaitable[None]]) -> float:
+        start = time.process_time()
+        for _ in range(rounds):
+            await work()
+        return (time.process_time() - start) * 1e3 / rounds
+
+    await through_executor()
+    await bare_fetches()
+    gateway, floor = [], []
+    for _ in range(5):
+        gateway.append(await cpu_ms(through_executor))
+        floor.append(await cpu_ms(bare_fetches))
+    return InProcessCost(statistics.median(gateway), statistics.median(floor), rounds)
+
+
 async def _record(data_dir: Path, persona_name: str, query: str) -> Recording:
     graph = CitizenGraph(Settings.from_env(environ={}, data_dir=data_dir))
     subgraphs, sdl = graph.compose()
@@ -171,10 +235,12 @@ async def _record(data_dir: Path, persona_name: str, query: str) -> Recording:
         for s in subgraphs
     }
     kept: list[RecordedFetch] = []
+    requests: list[FetchRequest] = []
     try:
+        plain = {s.name: InProcessTransport(s, databases[s.name]) for s in subgraphs}
         transports = {
-            s.name: Recorder(InProcessTransport(s, databases[s.name]), kept)
-            for s in subgraphs
+            name: Recorder(transport, kept, requests)
+            for name, transport in plain.items()
         }
         executor = build_executor(sdl, transports)
         assert isinstance(executor, FederatedExecutor)
@@ -194,14 +260,15 @@ async def _record(data_dir: Path, persona_name: str, query: str) -> Recording:
             raise RecordingFailed(
                 f"The recorded dashboard has errors: {str(response.errors)[:400]}"
             )
-        fresh = build_executor(sdl, transports)
+        fresh = build_executor(sdl, plain)
         assert isinstance(fresh, FederatedExecutor)
         plan_times = time_plans(fresh, document)
+        cost = await time_costs(fresh, document, viewer, plain, requests)
     finally:
         for database in databases.values():
             await database.close()
     assert viewer.person_id is not None
-    return Recording(viewer.person_id, kept, plan_times)
+    return Recording(viewer.person_id, kept, plan_times, cost)
 
 
 def record(data_dir: Path, persona_name: str, query: str) -> Recording:

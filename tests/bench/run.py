@@ -93,8 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     findings: tuple[str, ...] = ()
     if options.suite == "citizen":
-        times = citizen.recorded()[1].plan_times
-        findings = tuple(targets.findings(outcome.measurements, times))
+        recording = citizen.recorded()[1]
+        findings = tuple(
+            targets.findings(outcome.measurements, recording.plan_times, recording.cost)
+        )
     context = Context(
         title, note, generator.version(), settings, baseline, load_at_start, findings
     )

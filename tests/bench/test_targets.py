@@ -1,7 +1,7 @@
 """Issue #3's targets judged from measurements (no servers)."""
 
 from tests.bench.harness import Measurement
-from tests.bench.recording import PlanTimes
+from tests.bench.recording import InProcessCost, PlanTimes
 from tests.bench.targets import findings
 
 
@@ -31,3 +31,10 @@ def test_missing_variants_are_said_to_be_unmeasured() -> None:
     lines = findings([measured("hive-http", 1, 100, 300, 20.0)], None)
     assert lines[0].endswith("not measured in this run.")
     assert lines[-1] == "- Plan cache: not measured in this run."
+
+
+def test_the_in_process_cost_is_judged_against_the_target() -> None:
+    cost = InProcessCost(executor_ms=20.0, fetches_ms=18.0, rounds=40)
+    lines = "\n".join(findings([], None, cost))
+    assert "merging and shaping are **10%**" in lines
+    assert "target under 15%: **met**" in lines
