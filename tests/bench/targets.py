@@ -82,12 +82,12 @@ def overhead_lines(measurements: Sequence[Measurement]) -> list[str]:
     return [
         f"- Gateway overhead as a share of `{OURS}`'s median latency, "
         f"(p50 of `{OURS}` - p50 of `{FLOOR}`) / p50 of `{OURS}` within each run: "
-        f"**{latency:.0%}** ({ours_p50:.1f} ms against {floor_p50:.1f} ms; runs: "
+        f"**{latency:.1%}** ({ours_p50:.1f} ms against {floor_p50:.1f} ms; runs: "
         + ", ".join(f"{v:.0%}" for v in by_latency)
         + f"); target under {OVERHEAD_TARGET:.0%}: "
         f"{_met(latency < OVERHEAD_TARGET)}.",
         f"- The same from CPU per request, which queueing does not blur: "
-        f"**{cpu:.0%}** ({ours_cpu:.2f} CPU ms against {floor_cpu:.2f}; runs: "
+        f"**{cpu:.1%}** ({ours_cpu:.2f} CPU ms against {floor_cpu:.2f}; runs: "
         + ", ".join(f"{v:.0%}" for v in by_cpu)
         + f"); target under {OVERHEAD_TARGET:.0%}: {_met(cpu < OVERHEAD_TARGET)}."
         + noise,

@@ -21,8 +21,8 @@ def test_targets_are_judged_within_each_run() -> None:
     times = PlanTimes(miss_us=5000, hit_us=1.0, hits=10, misses=1, same_plan=True)
     lines = "\n".join(findings(rows, times))
     assert "**2.25x** (runs: 3.00, 1.50)" in lines
-    assert "**30%** (150.0 ms against 95.0 ms; runs: 10%, 50%)" in lines
-    assert "**30%** (6.00 CPU ms against 4.20; runs: 10%, 50%)" in lines
+    assert "**30.0%** (150.0 ms against 95.0 ms; runs: 10%, 50%)" in lines
+    assert "**30.0%** (6.00 CPU ms against 4.20; runs: 10%, 50%)" in lines
     assert lines.count("**not met**") == 2
     assert "1.00 µs** on a cache hit" in lines
 
