@@ -7,9 +7,12 @@ then decides access from those relations without asking the register itself.
 :func:`load_relations` does both in-process.
 """
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+
+import graphql
 
 from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
 from subgraphs.cpr.schema import subgraph
@@ -52,6 +55,17 @@ def relations_from_result(data: Mapping[str, Any] | None) -> Relations:
     return Relations(spouse_id=str(spouse) if spouse else None, children=children)
 
 
+@functools.cache
+def _relations_document() -> graphql.DocumentNode:
+    """:data:`VIEWER_RELATIONS_QUERY`, parsed and validated once per process:
+    the gateway reads relations on every request."""
+    document = graphql.parse(VIEWER_RELATIONS_QUERY)
+    errors = graphql.validate(subgraph.schema._schema, document)
+    if errors:
+        raise BadRelations(f"The relations query is not valid: {errors[0].message}")
+    return document
+
+
 def _date(value: object) -> date:
     if isinstance(value, date):
         return value
@@ -68,9 +82,12 @@ async def load_relations(
         assurance=AssuranceLevel.LOW,
         today=today or date.today(),
     )
-    result = await subgraph.schema.execute(
-        VIEWER_RELATIONS_QUERY, context_value=subgraph.make_context(viewer, database)
+    outcome = graphql.execute(
+        subgraph.schema._schema,
+        _relations_document(),
+        context_value=subgraph.make_context(viewer, database),
     )
+    result = outcome if isinstance(outcome, graphql.ExecutionResult) else await outcome
     if result.errors:
         raise BadRelations("The civil register did not answer the relations.")
     return relations_from_result(result.data)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import RowMapping, bindparam, func, select
 
 from subgraphs import kit
 from subgraphs.skat.models import payslips, tax_assessments
@@ -14,10 +14,39 @@ PayslipKey = tuple[str, int]
 """A person and how many of their newest pay periods to load."""
 
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
+async def _fetch(
+    database: kit.Database,
+    statement: Any,
+    parameters: dict[str, Any] | None = None,
+) -> Sequence[RowMapping]:
     async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
+        result = await connection.execute(statement, parameters)
         return result.mappings().all()
+
+
+def _latest_payslips() -> Any:
+    """Payslips of the people ``:people`` in their ``:most`` newest pay periods.
+
+    Built once: the ranked subquery's column proxies cost more to make than the
+    query costs to run.
+    """
+    rank = (
+        func.dense_rank()
+        .over(
+            partition_by=payslips.c.person_id, order_by=payslips.c.period_start.desc()
+        )
+        .label("period_rank")
+    )
+    people: Any = bindparam("people", expanding=True)
+    ranked = select(payslips, rank).where(payslips.c.person_id.in_(people)).subquery()
+    return (
+        select(ranked)
+        .where(ranked.c.period_rank <= bindparam("most"))
+        .order_by(ranked.c.period_start.desc(), ranked.c.employer_cvr, ranked.c.id)
+    )
+
+
+_LATEST_PAYSLIPS = _latest_payslips()
 
 
 async def load_payslips(
@@ -29,21 +58,8 @@ async def load_payslips(
     database, so only the rows asked for leave it.
     """
     most = max(last for _, last in keys)
-    rank = (
-        func.dense_rank()
-        .over(
-            partition_by=payslips.c.person_id, order_by=payslips.c.period_start.desc()
-        )
-        .label("period_rank")
-    )
     people = sorted({person for person, _ in keys})
-    ranked = select(payslips, rank).where(payslips.c.person_id.in_(people)).subquery()
-    statement = (
-        select(ranked)
-        .where(ranked.c.period_rank <= most)
-        .order_by(ranked.c.period_start.desc(), ranked.c.employer_cvr, ranked.c.id)
-    )
-    rows = await _fetch(database, statement)
+    rows = await _fetch(database, _LATEST_PAYSLIPS, {"people": people, "most": most})
     by_person = kit.grouped(people, rows, key=lambda row: row["person_id"])
     found = dict(zip(people, by_person, strict=True))
     return [

@@ -14,28 +14,38 @@ variants:
 
 The gateway variants run the real commands on a population seeded once per
 benchmark process; the persona's token comes from ``citizen-graph token``. The
-floors are stubs that raise :class:`VariantUnavailable`; the steps to fill them
-in are in their docstrings. A variant whose answer has no data (the dashboard
-must come back whole) is reported as failing its check, not measured.
+floors replay the fetches of one real execution of the dashboard, recorded once
+per benchmark process (:mod:`tests.bench.recording`). A variant whose answer has
+no data (the dashboard must come back whole) is reported as failing its check,
+not measured.
 """
 
+import asyncio
 import atexit
 import functools
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from auth.service_tokens import KEY_FILE, ServiceTokens
+from auth.viewer import Viewer
+from gateway.settings import Settings
+from subgraphs.kit import Database
+from subgraphs.registry import AUTHORITIES, load
+from tests.bench.citizen_floor import RECORDING_VARIABLE
+from tests.bench.recording import RecordedFetch, Recording, persona_viewer, record
 from tests.bench.variants import (
     GATEWAY,
     Deployment,
     Target,
     Variant,
-    VariantUnavailable,
     gql,
 )
 from tests.peers.citizen_stack import (
+    environment,
     persona_headers,
     seed,
     serve_spec,
@@ -43,7 +53,15 @@ from tests.peers.citizen_stack import (
     write_supergraph,
 )
 from tests.peers.hive import hive_spec
-from tests.peers.servers import ServerSpec, running_servers
+from tests.peers.servers import (
+    ServerSpec,
+    running_process,
+    running_servers,
+    uvicorn_spec,
+)
+
+TOKEN_PREFIX = "x-service-token-"
+"""Client headers that Hive turns into one subgraph's Authorization."""
 
 PERSONA = "parent"
 CITIZENS = 2000
@@ -63,10 +81,6 @@ query Dashboard {
       cprNumber
       birthDate
       hasCustody
-      healthRecord {
-        vaccinations { vaccine protectsAgainst givenOn }
-        medications { drug dose startDate endDate }
-      }
     }
     properties {
       bfeNumber
@@ -85,7 +99,9 @@ query Dashboard {
 """
 """The dashboard of issue #3 (person, spouse, children, properties with valuation,
 three payslips, tax assessments, health record), in the fields of the portal's
-operations (gateway/portal/operations.graphql)."""
+operations (gateway/portal/operations.graphql). The health record is the
+persona's own: the children's are left out, since the persona's teenage child's
+is FORBIDDEN to a parent, and the benchmark measures clean answers only."""
 
 
 @functools.cache
@@ -93,7 +109,10 @@ def seeded() -> Path:
     """A data folder seeded once per benchmark process, removed at exit."""
     folder = Path(tempfile.mkdtemp(prefix="bench-data-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return seed(folder, CITIZENS)
+    seed(folder, CITIZENS)
+    # Made before any server starts, so that they all read the same key.
+    ServiceTokens.load_or_create(folder / KEY_FILE)
+    return folder
 
 
 def persona() -> dict[str, str]:
@@ -111,16 +130,19 @@ def ours_in_process(workdir: Path) -> Iterator[Deployment]:
 
 @contextmanager
 def over_http_subgraphs(
-    workdir: Path, gateway: Callable[[Path, Path], ServerSpec]
+    workdir: Path,
+    gateway: Callable[[Path, Path], ServerSpec],
+    headers: Mapping[str, str] | None = None,
 ) -> Iterator[Deployment]:
     """The four authorities as HTTP subgraphs and a gateway over their supergraph.
 
     Args:
         workdir: Where the supergraph file goes.
         gateway: Makes the gateway's spec from the data folder and the supergraph.
+        headers: The client's headers; the persona's token by default.
     """
     data = seeded()
-    headers = persona()
+    headers = persona() if headers is None else headers
     subgraphs = subgraph_specs(data)
     supergraph = write_supergraph(subgraphs, workdir / "supergraph.graphql")
     with running_servers([*subgraphs.values(), gateway(data, supergraph)]) as servers:
@@ -143,52 +165,125 @@ def ours_http(workdir: Path) -> Iterator[Deployment]:
 def hive_http(workdir: Path) -> Iterator[Deployment]:
     """Hive Gateway over the same four HTTP subgraphs and supergraph.
 
-    Hive forwards the client's Authorization header. Our subgraphs take the viewer
-    from the gateway's service token (DESIGN.md); once they refuse requests
-    without one, mint a token per subgraph for the persona
-    (``auth.service_tokens.ServiceTokens.mint``; they live 60 seconds, longer than
-    one measurement) and pass them as ``hive_spec(..., subgraph_headers={NAME:
-    {"authorization": "Bearer ..."}})``. TODO(#3): do so when the subgraph
-    service verifies service tokens.
+    Hive cannot mint service tokens, so the client sends one per subgraph for
+    the persona's viewer in ``x-service-token-NAME`` and Hive's configuration
+    turns that header into the ``Authorization`` of subgraph NAME's requests
+    only (as in tests/peers/test_hive_compare.py). The tokens are minted when
+    the load starts (:class:`FreshTokens`), so they outlive each measurement.
     """
     with over_http_subgraphs(
-        workdir, lambda _data, supergraph: hive_spec(supergraph, workdir)
+        workdir,
+        lambda _data, supergraph: hive_spec(
+            supergraph, workdir, propagate_headers=(), token_header_prefix=TOKEN_PREFIX
+        ),
+        FreshTokens(
+            {TOKEN_PREFIX + name: name for name in AUTHORITIES}, fixed=persona()
+        ),
     ) as deployment:
         yield deployment
 
 
-def _not_yet(what: str) -> VariantUnavailable:
-    return VariantUnavailable(
-        f"{what} is not written yet; see its docstring in tests/bench/citizen.py."
-    )
+class FreshTokens(Mapping[str, str]):
+    """Request headers holding service tokens minted each time they are read.
+
+    A target's headers are read when its check and its load start, so every
+    load gets tokens that live :data:`auth.service_tokens.LIFETIME` from then.
+
+    Args:
+        subgraph_of: Header name -> the subgraph its token is for.
+        fixed: Other headers, sent as they are.
+    """
+
+    def __init__(
+        self, subgraph_of: Mapping[str, str], fixed: Mapping[str, str] | None = None
+    ) -> None:
+        self.subgraph_of = dict(subgraph_of)
+        self.fixed = dict(fixed or {})
+
+    def __getitem__(self, header: str) -> str:
+        if header in self.fixed:
+            return self.fixed[header]
+        viewer, tokens = service_minting()
+        token = tokens.mint(viewer, self.subgraph_of[header])
+        return token if header.startswith(TOKEN_PREFIX) else f"Bearer {token}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.fixed, *self.subgraph_of])
+
+    def __len__(self) -> int:
+        return len(self.fixed) + len(self.subgraph_of)
+
+
+@functools.cache
+def service_minting() -> tuple[Viewer, ServiceTokens]:
+    """The persona's viewer and the service-token key of the seeded data."""
+    data = seeded()
+    settings = Settings.from_env(environ={}, data_dir=data)
+
+    async def viewer() -> Viewer:
+        database = Database.open(settings.database_url(load("cpr").database_name))
+        try:
+            return await persona_viewer(data, PERSONA, {"cpr": database})
+        finally:
+            await database.close()
+
+    return asyncio.run(viewer()), ServiceTokens.load_or_create(data / KEY_FILE)
+
+
+@functools.cache
+def recorded() -> tuple[Path, Recording]:
+    """The dashboard's fetches recorded once per benchmark process, and its file."""
+    data = seeded()
+    recording = record(data, PERSONA, DASHBOARD_QUERY)
+    return recording.save(data / "recording.json"), recording
 
 
 @contextmanager
 def floor_http(workdir: Path) -> Iterator[Deployment]:
     """The dashboard plan's fetches sent straight to the HTTP subgraphs.
 
-    To fill in: record the fetches of one execution of the dashboard: run
-    ``resolvers.executor.FederatedExecutor`` once with transports that wrap the
-    in-process ones and keep each ``FetchRequest`` (subgraph, document text,
-    variables, with the real entity representations). Then, as ``ours_http``
-    without the gateway, yield one ``Target`` per recorded fetch at its
-    subgraph's URL, with that subgraph's service-token header.
+    One target per recorded fetch (see :mod:`tests.bench.recording`) at its
+    subgraph's URL, with a service token for that subgraph minted when the
+    target's load starts. The harness drives them one by one and adds them up.
     """
-    raise _not_yet("The HTTP floor (the recorded fetches of the plan)")
-    yield  # pragma: no cover
+    data = seeded()
+    _path, recording = recorded()
+    subgraphs = subgraph_specs(data)
+    with running_servers(list(subgraphs.values())) as servers:
+        running = dict(zip(subgraphs, servers, strict=True))
+        targets = [
+            Target(
+                running[fetch.subgraph].endpoint,
+                _body(fetch),
+                FreshTokens({"authorization": fetch.subgraph}),
+            )
+            for fetch in recording.fetches
+        ]
+        yield Deployment(targets, dict(running))
+
+
+def _body(fetch: RecordedFetch) -> dict[str, Any]:
+    body = gql(fetch.query, fetch.variables)
+    if fetch.operation_name:
+        body["operationName"] = fetch.operation_name
+    return body
 
 
 @contextmanager
 def floor_in_process(workdir: Path) -> Iterator[Deployment]:
     """The dashboard plan's fetches run in one process on the authorities' schemas.
 
-    To fill in: a uvicorn factory like :func:`tests.bench.floor.standin_floor` that
-    prepares each recorded fetch (see ``floor_http``) on
-    ``subgraph.schema._schema`` and builds the context with
-    ``subgraph.make_context(viewer, database)`` for the persona's viewer.
+    A uvicorn server of :func:`tests.bench.citizen_floor.citizen_floor` over the
+    recorded fetches; one request runs them all, one after another.
     """
-    raise _not_yet("The in-process floor (the recorded fetches of the plan)")
-    yield  # pragma: no cover
+    data = seeded()
+    path, _recording = recorded()
+    env = {**environment(data), RECORDING_VARIABLE: str(path)}
+    spec = uvicorn_spec(
+        "tests.bench.citizen_floor:citizen_floor", factory=True, name="floor", env=env
+    )
+    with running_process(spec) as server:
+        yield Deployment([Target(server.endpoint, gql("{ floor }"))], {"floor": server})
 
 
 VARIANTS = [

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from tests.bench.load import LoadGenerator, LoadResult
+from tests.bench.load import LoadError, LoadGenerator, LoadResult
 from tests.bench.procstat import cpu_seconds, peak_rss_kib, process_tree
 from tests.bench.variants import GATEWAY, Target, Variant, VariantUnavailable
 from tests.peers.servers import PeerStartError, RunningServer
@@ -225,7 +225,7 @@ def run_all(
             progress(f"run {run}/{settings.runs}: {variant.name}")
             try:
                 found = measure(variant, generator, settings, run)
-            except (VariantUnavailable, CheckFailed, PeerStartError) as exc:
+            except (VariantUnavailable, CheckFailed, PeerStartError, LoadError) as exc:
                 reason = str(exc)
                 if isinstance(exc, CheckFailed):
                     reason = f"Its answer failed the check: {exc}"

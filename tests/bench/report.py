@@ -40,6 +40,8 @@ class Context:
     settings: Settings
     baseline: str
     load_at_start: float
+    findings: tuple[str, ...] = ()
+    """Lines of a section on the suite's targets, after the results."""
 
 
 def machine(load_at_start: float) -> list[str]:
@@ -59,7 +61,8 @@ def machine(load_at_start: float) -> list[str]:
         f"- Memory: {memory}",
         f"- Kernel: {platform.system()} {platform.release()}",
         f"- Load average (1 min) at the start: {load_at_start:.2f}, at the end: "
-        f"{os.getloadavg()[0]:.2f}",
+        f"{os.getloadavg()[0]:.2f}. The machine is shared: other work (test runs "
+        "of colleagues) may have run beside the benchmark.",
     ]
 
 
@@ -199,6 +202,7 @@ def render(context: Context, variants: Sequence[Variant], outcome: Outcome) -> s
         else [f"# {context.title}"],
         [busy] if busy else [],
         ["## Results", "", *results_table(outcome, variants, context.baseline)],
+        ["## Targets", "", *context.findings] if context.findings else [],
         ["## Variants", "", *described],
         ["## Not measured", "", *skipped] if skipped else [],
         ["## Machine", "", *machine(context.load_at_start), f"- Date: {now}"],

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.bench import citizen, standin
+from tests.bench import citizen, standin, targets
 from tests.bench.harness import Settings, run_all, within_run_ratios
 from tests.bench.load import pick_generator
 from tests.bench.report import Context, render
@@ -91,8 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     baseline = options.baseline or (
         default_baseline if default_baseline in measured else measured[0]
     )
+    findings: tuple[str, ...] = ()
+    if options.suite == "citizen":
+        recording = citizen.recorded()[1]
+        findings = tuple(
+            targets.findings(outcome.measurements, recording.plan_times, recording.cost)
+        )
     context = Context(
-        title, note, generator.version(), settings, baseline, load_at_start
+        title, note, generator.version(), settings, baseline, load_at_start, findings
     )
     options.output.write_text(render(context, variants, outcome), encoding="utf-8")
     for name, ratio in within_run_ratios(outcome.measurements, baseline).items():
