@@ -16,7 +16,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit peers bench seed clean graphiql chromium
+.PHONY: run test lint typecheck unit peers bench seed clean graphiql chromium wrk
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,7 +88,18 @@ test: $(STAMP) $(PEERS_STAMP) $(VENDOR_STAMP) chromium
 	$(BIN)/mypy
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest
 
-bench: $(STAMP) $(PEERS_STAMP)
+# The benchmark's load generator: Debian's wrk when it can be installed, else the
+# harness falls back to a Python client and says so in the report.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "wrk is missing: the benchmark falls back to a Python load generator."; \
+	  fi; \
+	fi
+
+bench: $(STAMP) $(PEERS_STAMP) $(VENDOR_STAMP) wrk
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tests.bench.run --output BENCHMARKS.md
 
 clean:
