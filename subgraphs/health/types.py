@@ -8,6 +8,7 @@ for each of the others.
 
 import enum
 from datetime import date
+from typing import Any
 
 import strawberry
 from sqlalchemy import RowMapping
@@ -111,6 +112,13 @@ def _range(low: float | None, high: float | None) -> str:
     return f"{low:g}-{high:g}"
 
 
+def _from_row(cls: Any, row: RowMapping) -> Any:
+    """A record type from its row: each field from the column of the same name."""
+    fields = cls.__strawberry_definition__.fields
+    values = {f.python_name: row[f.python_name] for f in fields}
+    return cls(owner_id=row["person_id"], **values)
+
+
 def _lab_result(row: RowMapping) -> LabResult:
     low, high, value = row["reference_low"], row["reference_high"], row["value"]
     return LabResult(
@@ -161,19 +169,7 @@ async def resolve_medications(
 ) -> list[Medication] | None:
     """The medicine card, newest first."""
     rows = await info.context.medications.load(root.owner_id)
-    return [
-        Medication(
-            owner_id=row["person_id"],
-            drug=row["drug"],
-            atc_code=row["atc_code"],
-            strength=row["strength"],
-            dose=row["dose"],
-            indication=row["indication"],
-            start_date=row["start_date"],
-            end_date=row["end_date"],
-        )
-        for row in rows
-    ]
+    return [_from_row(Medication, row) for row in rows]
 
 
 async def resolve_vaccinations(
@@ -181,16 +177,7 @@ async def resolve_vaccinations(
 ) -> list[Vaccination] | None:
     """Vaccinations, oldest first."""
     rows = await info.context.vaccinations.load(root.owner_id)
-    return [
-        Vaccination(
-            owner_id=row["person_id"],
-            vaccine=row["vaccine"],
-            protects_against=row["protects_against"],
-            dose=row["dose"],
-            given_on=row["given_on"],
-        )
-        for row in rows
-    ]
+    return [_from_row(Vaccination, row) for row in rows]
 
 
 async def resolve_lab_results(
@@ -206,19 +193,7 @@ async def resolve_hospital_records(
 ) -> list[HospitalRecord] | None:
     """Hospital contacts, newest first."""
     rows = await info.context.hospital_records.load(root.owner_id)
-    return [
-        HospitalRecord(
-            owner_id=row["person_id"],
-            hospital=row["hospital"],
-            department=row["department"],
-            contact_type=row["contact_type"],
-            admitted=row["admitted"],
-            discharged=row["discharged"],
-            diagnosis_code=row["diagnosis_code"],
-            diagnosis_text=row["diagnosis_text"],
-        )
-        for row in rows
-    ]
+    return [_from_row(HospitalRecord, row) for row in rows]
 
 
 async def resolve_referrals(
@@ -226,17 +201,7 @@ async def resolve_referrals(
 ) -> list[Referral] | None:
     """Referrals, newest first."""
     rows = await info.context.referrals.load(root.owner_id)
-    return [
-        Referral(
-            owner_id=row["person_id"],
-            specialty=row["specialty"],
-            reason=row["reason"],
-            referred_by=row["referred_by"],
-            issued=row["issued"],
-            expires=row["expires"],
-        )
-        for row in rows
-    ]
+    return [_from_row(Referral, row) for row in rows]
 
 
 @strawberry.type(description="What the health authorities hold about one person.")
