@@ -52,17 +52,11 @@ def _person_query(ids: Sequence[str]) -> Select[Any]:
     )
 
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
-
-
 async def load_people(
     database: kit.Database, ids: list[str]
 ) -> list[PersonRecord | None]:
     """People by id with address and protections, in the order of ``ids``."""
-    rows = await _fetch(database, _person_query(ids))
+    rows = await database.rows(_person_query(ids))
     records: dict[str, PersonRecord] = {}
     for row in rows:
         person_id = row["person_id"]
@@ -95,7 +89,7 @@ async def load_children(
         .where(parent_child.c.parent_id.in_(parent_ids))
         .order_by(persons.c.birth_date, persons.c.person_id)
     )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.grouped(parent_ids, rows, key=lambda row: row["parent_id"])
 
 
@@ -104,7 +98,7 @@ async def load_parents(
 ) -> list[list[RowMapping]]:
     """Each child's parents: ``parent_id`` and ``custody``."""
     statement = select(parent_child).where(parent_child.c.child_id.in_(child_ids))
-    rows = await _fetch(database, statement.order_by(parent_child.c.parent_id))
+    rows = await database.rows(statement.order_by(parent_child.c.parent_id))
     return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
 
 

@@ -1,6 +1,6 @@
 """Per-request loaders of the health authority: one ``IN (...)`` query per batch."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,18 +20,12 @@ from subgraphs.health.models import (
 Rows = list[RowMapping]
 
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
-
-
 async def load_records(
     database: kit.Database, people: list[str]
 ) -> list[RowMapping | None]:
     """Each person's health record; None for a person without one."""
     statement = select(health_records).where(health_records.c.person_id.in_(people))
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.ordered(people, rows, key=lambda row: row["person_id"])
 
 
@@ -46,7 +40,7 @@ def lists_of(
             .where(table.c.person_id.in_(people))
             .order_by(*order, table.c.id)
         )
-        rows = await _fetch(database, statement)
+        rows = await database.rows(statement)
         return kit.grouped(people, rows, key=lambda row: row["person_id"])
 
     return batch

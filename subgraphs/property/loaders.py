@@ -1,8 +1,6 @@
 """Per-request loaders of the property register: one ``IN (...)`` query per batch."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, select
@@ -11,12 +9,6 @@ from subgraphs import kit
 from subgraphs.property.models import buildings, ownerships, properties, valuations
 
 Rows = list[RowMapping]
-
-
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
 
 
 async def load_homes(database: kit.Database, people: list[str]) -> list[Rows]:
@@ -33,7 +25,7 @@ async def load_homes(database: kit.Database, people: list[str]) -> list[Rows]:
         .where(ownerships.c.person_id.in_(people))
         .order_by(properties.c.bfe_number)
     )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.grouped(people, rows, key=lambda row: row["person_id"])
 
 
@@ -42,7 +34,7 @@ async def load_properties(
 ) -> list[RowMapping | None]:
     """Properties by BFE number; None for a number the register does not hold."""
     statement = select(properties).where(properties.c.bfe_number.in_(numbers))
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.ordered(numbers, rows, key=lambda row: row["bfe_number"])
 
 
@@ -53,7 +45,7 @@ async def load_owners(database: kit.Database, numbers: list[int]) -> list[Rows]:
         .where(ownerships.c.bfe_number.in_(numbers))
         .order_by(ownerships.c.since, ownerships.c.id)
     )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 
@@ -64,7 +56,7 @@ async def load_buildings(database: kit.Database, numbers: list[int]) -> list[Row
         .where(buildings.c.bfe_number.in_(numbers))
         .order_by(buildings.c.building_number)
     )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 
@@ -75,7 +67,7 @@ async def load_valuations(database: kit.Database, numbers: list[int]) -> list[Ro
         .where(valuations.c.bfe_number.in_(numbers))
         .order_by(valuations.c.year.desc())
     )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(statement)
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 
