@@ -24,7 +24,15 @@ from typing import Any, TypeVar
 import strawberry
 from aiodataloader import DataLoader
 from graphql import GraphQLError
-from sqlalchemy import Engine, Executable, MetaData, RowMapping, create_engine, event
+from sqlalchemy import (
+    Engine,
+    Executable,
+    MetaData,
+    RowMapping,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import External, Key
@@ -78,19 +86,26 @@ class Database:
     @classmethod
     def open(cls, url: str, **engine_options: Any) -> "Database":
         """Open ``url`` (any SQLAlchemy async URL); nothing connects until used."""
-        if url.startswith("sqlite"):
-            Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
+        parsed = make_url(url)
+        on_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
+            None,
+            "",
+            ":memory:",
+        )
+        if on_file:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+            # SQLite has one writer at a time: connections beyond the pool would
+            # only wait for the lock, and each costs a thread to open and close.
+            engine_options.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **engine_options)
         reader = None
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _tune_sqlite)
-            if engine.url.database not in (None, "", ":memory:"):
-                reader = create_engine(
-                    engine.url.set(drivername="sqlite+pysqlite"),
-                    pool_size=1,
-                    max_overflow=4,
-                )
-                event.listen(reader, "connect", _tune_sqlite)
+        if on_file:
+            reader = create_engine(
+                parsed.set(drivername="sqlite+pysqlite"), pool_size=1, max_overflow=4
+            )
+            event.listen(reader, "connect", _tune_sqlite)
         return cls(url=url, engine=engine, reader=reader)
 
     @property
