@@ -57,20 +57,22 @@ async def load_payslips(
     ]
 
 
+_ASSESSMENTS = (
+    select(tax_assessments)
+    .where(tax_assessments.c.person_id.in_(kit.batch_keys()))
+    .order_by(
+        tax_assessments.c.year.desc(),
+        tax_assessments.c.issued.desc(),
+        tax_assessments.c.id,
+    )
+)
+
+
 async def load_assessments(
     database: kit.Database, keys: list[str]
 ) -> list[list[RowMapping]]:
     """Each person's tax assessments, newest year first, then newest issued."""
-    statement = (
-        select(tax_assessments)
-        .where(tax_assessments.c.person_id.in_(keys))
-        .order_by(
-            tax_assessments.c.year.desc(),
-            tax_assessments.c.issued.desc(),
-            tax_assessments.c.id,
-        )
-    )
-    rows = await database.rows(statement)
+    rows = await database.rows(_ASSESSMENTS, {"keys": keys})
     return kit.grouped(keys, rows, key=lambda row: row["person_id"])
 
 
