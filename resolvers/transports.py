@@ -206,7 +206,7 @@ class HttpTransport:
                 request.subgraph,
                 f"The subgraph {request.subgraph} could not be reached.",
             ) from exc
-        logger.info(
+        logger.debug(
             "Fetched from subgraph %s: HTTP %s", request.subgraph, response.status_code
         )
         return _read_response(request.subgraph, response)
