@@ -32,8 +32,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphql.language import ast
-
 from auth.policy import (
     CUSTODY_UNDER_15,
     NOBODY,
@@ -45,10 +43,8 @@ from auth.policy import (
     forbidden_message,
 )
 from auth.viewer import Viewer
-from schema.supergraph import Supergraph, directive_args
-
-POLICY_SPEC = "https://specs.apollo.dev/policy/"
-"""The URL prefix under which a supergraph links the policy spec."""
+from schema.policies import read_policies
+from schema.supergraph import Supergraph
 
 Decision = bool | None
 """True allowed, False denied, None unknown."""
@@ -226,46 +222,3 @@ class PolicyGate:
             for name in field_names
         )
         return FieldsGate(tuple(compiled.values()), owner_key, errors)
-
-
-def read_policies(document: ast.DocumentNode) -> dict[str, list[list[str]]]:
-    """Every field's ``@policy`` of a supergraph, by ``Type.field``."""
-    name = _policy_name(document)
-    found: dict[str, list[list[str]]] = {}
-    if name is None:
-        return found
-    for definition in document.definitions:
-        if not isinstance(
-            definition,
-            ast.ObjectTypeDefinitionNode | ast.ObjectTypeExtensionNode,
-        ):
-            continue
-        for item in definition.fields or ():
-            for directive in item.directives or ():
-                if directive.name.value == name:
-                    policies = directive_args(directive).get("policies") or []
-                    coordinate = f"{definition.name.value}.{item.name.value}"
-                    found[coordinate] = [[str(n) for n in c] for c in policies]
-    return found
-
-
-def _policy_name(document: ast.DocumentNode) -> str | None:
-    for definition in document.definitions:
-        schema_node = ast.SchemaDefinitionNode | ast.SchemaExtensionNode
-        if not isinstance(definition, schema_node):
-            continue
-        for directive in definition.directives or ():
-            args = directive_args(directive)
-            url = str(args.get("url", ""))
-            if directive.name.value == "link" and url.startswith(POLICY_SPEC):
-                return _imported_name(args) or str(args.get("as") or "policy")
-    return None
-
-
-def _imported_name(args: Mapping[str, Any]) -> str | None:
-    for item in args.get("import") or ():
-        if item == "@policy":
-            return "policy"
-        if isinstance(item, dict) and item.get("name") == "@policy":
-            return str(item.get("as") or "@policy").lstrip("@")
-    return None

@@ -19,12 +19,13 @@ import pytest
 import strawberry
 from graphql import ExecutionResult, execute, parse
 
-from auth.gate import ATOMS, CompiledPolicy, PolicyGate, read_policies
+from auth.gate import ATOMS, CompiledPolicy, PolicyGate
 from auth.policy import NOBODY, SELF, SPOUSE, SUBSTANTIAL, Rule, guarded
 from auth.viewer import AssuranceLevel, Relations, Viewer
 from resolvers.executor import FederatedExecutor, Gate, Response
 from resolvers.transports import FetchRequest, FetchResult
 from schema.compose import SubgraphSdl, compose
+from schema.policies import read_policies
 from schema.supergraph import Supergraph, load_supergraph
 
 MYSTERY = Rule("mystery", lambda viewer, subject: False)
