@@ -3,7 +3,16 @@
 A rule answers one question: may this viewer see this field of this subject? The
 subject is the object the field is resolved on; its ``owner_id`` names the person
 whose personal data it is. Rules combine with ``|`` (either) and ``&`` (both), and
-carry a name so they can be printed in the supergraph and in the access matrix.
+carry a name, a readable expression for the access matrix and for people.
+
+Each rule also keeps its disjunctive normal form over the names of its atomic
+rules (:attr:`Rule.clauses`), and :class:`Guard` prints that in the subgraph's SDL
+as ``@policy(policies: [[...], ...])`` in the meaning of the Federation policy
+spec: the outer list is OR, each inner list is AND. Composition carries it into
+the supergraph, where routers and the gateway's early refusal (:mod:`auth.gate`)
+read it; ``assurance-substantial & (self | custody-under-15)`` prints as
+``[["assurance-substantial", "self"], ["assurance-substantial",
+"custody-under-15"]]``.
 
 Authorities attach rules with :func:`guarded`, a Strawberry field extension: a denied
 field resolves to null with exactly one ``FORBIDDEN`` error at its path, and its
