@@ -97,6 +97,10 @@ class _Gated:
     gate: FieldsGate
 
 
+_UNGATED: dict[str, _Gated] = {}
+"""What an executor without a gate holds for every fetch (never written to)."""
+
+
 def field_name_of(key: str) -> str:
     """The schema field name of a canonical response key."""
     match = _CANONICAL.fullmatch(key)
@@ -164,6 +168,8 @@ class FederatedExecutor:
 
         Worked out on the fetch's first run and kept as long as its plan is.
         """
+        if self.gate is None:
+            return _UNGATED
         found = self._gated.get(fetch)
         if found is None:
             found = self._gate_fetch(fetch)
@@ -333,28 +339,7 @@ class _Run:
     async def entity_fetch(self, fetch: Fetch) -> None:
         if self.skipped(fetch):
             return
-        reps: list[dict[str, Any]] = []
-        owners: list[list[tuple[dict[str, Any], str]]] = []
-        seen: dict[bytes, int] = {}
-        gates = self.executor.gated(fetch)
-        for target, type_name in self.targets(fetch):
-            rep = _representation(target, fetch.reps[type_name])
-            if rep is None:
-                continue
-            digest = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
-            index = seen.get(digest)
-            if index is None:
-                gated = gates.get(type_name)
-                if gated is not None and gated.gate.denies(self.viewer, rep):
-                    index = seen[digest] = _REFUSED
-                else:
-                    index = seen[digest] = len(reps)
-                    reps.append(rep)
-                    owners.append([])
-            if index == _REFUSED:
-                _refuse(target, gates[type_name], fetch.graph)
-            else:
-                owners[index].append((target, type_name))
+        reps, owners = self.representations(fetch)
         if not reps:
             return
         outcome = await self.fetch_or_failure(
@@ -377,6 +362,38 @@ class _Run:
                     _fail(target, fetch.top_fields.get(type_name, ()), outcome)
             return
         self.merge_entities(fetch, outcome, entities or [], owners)
+
+    def representations(
+        self, fetch: Fetch
+    ) -> tuple[list[dict[str, Any]], list[list[tuple[dict[str, Any], str]]]]:
+        """One representation per distinct object, and the objects of each.
+
+        Objects whose fields the gate refuses get the refusals in place and no
+        representation.
+        """
+        reps: list[dict[str, Any]] = []
+        owners: list[list[tuple[dict[str, Any], str]]] = []
+        seen: dict[bytes, int] = {}
+        gates = self.executor.gated(fetch)
+        for target, type_name in self.targets(fetch):
+            rep = _representation(target, fetch.reps[type_name])
+            if rep is None:
+                continue
+            digest = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+            index = seen.get(digest)
+            if index is None:
+                gated = gates.get(type_name)
+                if gated is not None and gated.gate.denies(self.viewer, rep):
+                    index = seen[digest] = _REFUSED
+                else:
+                    index = seen[digest] = len(reps)
+                    reps.append(rep)
+                    owners.append([])
+            if index == _REFUSED:
+                _refuse(target, gates[type_name], fetch.graph)
+            else:
+                owners[index].append((target, type_name))
+        return reps, owners
 
     def merge_entities(
         self,
