@@ -6,13 +6,14 @@ them into the supergraph. :class:`PolicyGate` reads them back, per schema
 coordinate, in the meaning of the Federation policy spec (``policy/v0.1``): the
 outer list of ``policies`` is OR, each inner list is AND of policy names.
 
-The gate decides each name through a registry of :class:`Atom` s, in three values:
-allowed, denied or unknown. A name it does not know is unknown, and so is an atom
-that needs the person the data is about (``self``, ``spouse``...) when the gateway
-cannot tell who that is, or one that needs data the gateway does not hold (the
-civil register's ``no-address-protection``: it is not in the registry at all). A
-policy is refused only when it is definitely denied: every clause holds an atom
-that is definitely denied. The subgraph stays the enforcer; the gate never allows
+The gate decides each name through a registry of atoms (:class:`Atom`), in three
+values: allowed, denied or unknown. A name it does not know is unknown, and so is
+an atom that needs the person the data is about (``self``, ``spouse``...) when
+the gateway cannot tell who that is, or one that needs data the gateway does not
+hold (the civil register's ``no-address-protection``: it is not in the registry
+at all). An atom is evaluated with the authority's own :class:`~auth.policy.Rule`
+on a stand-in subject that names only its owner. A policy is refused only when it
+is definitely denied: every clause holds an atom that is definitely denied. The subgraph stays the enforcer; the gate never allows
 anything, it only spares a fetch whose answer is already known.
 
 Where the gate can tell the person: on an entity type whose key names them
