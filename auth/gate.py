@@ -13,8 +13,9 @@ the gateway cannot tell who that is, or one that needs data the gateway does not
 hold (the civil register's ``no-address-protection``: it is not in the registry
 at all). An atom is evaluated with the authority's own :class:`~auth.policy.Rule`
 on a stand-in subject that names only its owner. A policy is refused only when it
-is definitely denied: every clause holds an atom that is definitely denied. The subgraph stays the enforcer; the gate never allows
-anything, it only spares a fetch whose answer is already known.
+is definitely denied: every clause holds an atom that is definitely denied. The
+subgraph stays the enforcer; the gate never allows anything, it only spares a
+fetch whose answer is already known.
 
 Where the gate can tell the person: on an entity type whose key names them
 (:attr:`PolicyGate.owners`, ``Person`` by ``personId`` in the citizen graph), the
