@@ -3,7 +3,16 @@
 A rule answers one question: may this viewer see this field of this subject? The
 subject is the object the field is resolved on; its ``owner_id`` names the person
 whose personal data it is. Rules combine with ``|`` (either) and ``&`` (both), and
-carry a name so they can be printed in the supergraph and in the access matrix.
+carry a name, a readable expression for the access matrix and for people.
+
+Each rule also keeps its disjunctive normal form over the names of its atomic
+rules (:attr:`Rule.clauses`), and :class:`Guard` prints that in the subgraph's SDL
+as ``@policy(policies: [[...], ...])`` in the meaning of the Federation policy
+spec: the outer list is OR, each inner list is AND. Composition carries it into
+the supergraph, where routers and the gateway's early refusal (:mod:`auth.gate`)
+read it; ``assurance-substantial & (self | custody-under-15)`` prints as
+``[["assurance-substantial", "self"], ["assurance-substantial",
+"custody-under-15"]]``.
 
 Authorities attach rules with :func:`guarded`, a Strawberry field extension: a denied
 field resolves to null with exactly one ``FORBIDDEN`` error at its path, and its
@@ -43,30 +52,65 @@ def owner_of(subject: object) -> str | None:
     return owner if isinstance(owner, str) else None
 
 
+Clause = tuple[str, ...]
+"""Names of atomic rules that must all allow (one inner list of ``@policy``)."""
+
+
 class Rule:
-    """An access rule: a name, and :meth:`allows` to decide."""
+    """An access rule: a name, :meth:`allows` to decide, and its :attr:`clauses`.
+
+    ``Rule(name, check)`` is an atomic rule. ``|`` and ``&`` build composite
+    rules whose name is a readable expression (``self | spouse``) and whose
+    clauses are the disjunctive normal form over the atoms' names: ``|`` joins
+    the clauses of both sides, ``&`` takes every pairing of a clause of one side
+    with a clause of the other. That is the meaning of ``@policy(policies:)`` in
+    the Federation policy spec: the outer list is OR, each inner list is AND.
+    """
 
     def __init__(self, name: str, check: Callable[[Viewer, object], bool]) -> None:
         self.name = name
         self._check = check
+        self.clauses: tuple[Clause, ...] = ((name,),)
+
+    @classmethod
+    def _composite(
+        cls,
+        name: str,
+        check: Callable[[Viewer, object], bool],
+        clauses: tuple[Clause, ...],
+    ) -> "Rule":
+        rule = cls(name, check)
+        rule.clauses = tuple(dict.fromkeys(clauses))
+        return rule
 
     def allows(self, viewer: Viewer, subject: object) -> bool:
         """True when ``viewer`` may see the guarded field of ``subject``."""
         return self._check(viewer, subject)
 
+    @property
+    def policies(self) -> list[list[str]]:
+        """The clauses as the ``policies`` argument of ``@policy``."""
+        return [list(clause) for clause in self.clauses]
+
     def __or__(self, other: "Rule") -> "Rule":
-        return Rule(
+        return Rule._composite(
             f"{self.name} | {other.name}",
             lambda viewer, subject: (
                 self.allows(viewer, subject) or other.allows(viewer, subject)
             ),
+            self.clauses + other.clauses,
         )
 
     def __and__(self, other: "Rule") -> "Rule":
-        return Rule(
+        return Rule._composite(
             f"({self.name}) & ({other.name})",
             lambda viewer, subject: (
                 self.allows(viewer, subject) and other.allows(viewer, subject)
+            ),
+            tuple(
+                tuple(dict.fromkeys(mine + theirs))
+                for mine in self.clauses
+                for theirs in other.clauses
             ),
         )
 
@@ -123,6 +167,11 @@ NOBODY = Rule("nobody", lambda viewer, subject: False)
 """Denies everyone; the default of anything not declared."""
 
 
+def forbidden_message(field_name: str) -> str:
+    """The message of the ``FORBIDDEN`` error of a denied field."""
+    return f"You may not see the field {field_name!r}."
+
+
 class Guard(FieldExtension):
     """Enforces a rule on one field before its resolver runs."""
 
@@ -130,14 +179,16 @@ class Guard(FieldExtension):
         self.rule = rule
 
     def apply(self, field: StrawberryField) -> None:
-        """Show the rule in the schema as ``@policy``, for routers and the gateway."""
+        """Show the rule in the schema as ``@policy`` (its clauses), for routers and
+        the gateway's early refusal (:mod:`auth.gate`)."""
         if not any(isinstance(d, Policy) for d in field.directives):
-            field.directives = [*field.directives, Policy(policies=[[self.rule.name]])]
+            policy = Policy(policies=self.rule.policies)
+            field.directives = [*field.directives, policy]
 
     def _check(self, source: object, info: Info) -> None:
         viewer = getattr(info.context, "viewer", None)
         if not isinstance(viewer, Viewer) or not self.rule.allows(viewer, source):
-            raise Forbidden(f"You may not see the field {info.field_name!r}.")
+            raise Forbidden(forbidden_message(info.field_name))
         owner = owner_of(source)
         if owner is not None:
             record(owner, f"{info._raw_info.parent_type.name}.{info.field_name}")

@@ -13,6 +13,11 @@ the command exits; the server then opens it through :meth:`executor` (an
 :data:`~gateway.seams.ExecutorFactory`) and asks :meth:`readiness` for
 ``/readyz``. The planner, composer and transports are found by module name, so
 that this module names what is missing instead of failing on import.
+
+The citizen graph's executor refuses early what an authority is certain to deny
+(:func:`citizen_gate`): which policy names the gateway can decide, which entity
+keys name the person, and which authorities check references themselves are
+configuration of the citizen graph, here.
 """
 
 import logging
@@ -25,16 +30,18 @@ from graphql import parse
 from sqlalchemy import text
 
 from auth.access_log import AccessLog
+from auth.gate import ATOMS, PolicyGate, owner_atom
 from auth.service_tokens import ServiceTokens
 from auth.viewer import Relations, Viewer
 from gateway.http import GraphQLParams
 from gateway.pipeline import CitizenExecutor, RelationsSource
 from gateway.seams import DocumentResolver, Executor
 from gateway.settings import Settings
-from resolvers.executor import FederatedExecutor
+from resolvers.executor import FederatedExecutor, Gate
 from resolvers.transports import FetchRequest, HttpTransport, InProcessTransport
 from schema.compose import SubgraphSdl, compose
 from schema.supergraph import Supergraph, SupergraphError, load_supergraph
+from subgraphs.cpr.policies import CUSTODY_OF_MINOR
 from subgraphs.cpr.relations import (
     VIEWER_RELATIONS_QUERY,
     BadRelations,
@@ -48,6 +55,15 @@ logger = logging.getLogger(__name__)
 
 HEALTH_QUERY = "SELECT 1"
 
+CITIZEN_ATOMS = {**ATOMS, CUSTODY_OF_MINOR.name: owner_atom(CUSTODY_OF_MINOR)}
+"""Policy names the gateway decides; ``no-address-protection`` needs the register."""
+
+CITIZEN_OWNERS = {"Person": "personId", "Child": "personId", "Spouse": "personId"}
+"""Entity type -> the key field whose value is the person the data is about."""
+
+CHECKED_REFERENCES = ("cpr", "property")
+"""Authorities whose entities answer NOT_FOUND to a viewer who may not see them."""
+
 
 class CompositionError(Exception):
     """A piece of the graph is missing or does not fit; ``code`` is stable."""
@@ -55,13 +71,27 @@ class CompositionError(Exception):
     code = "COMPOSITION_FAILED"
 
 
+def citizen_gate(supergraph: Supergraph) -> Gate:
+    """The early refusal of the citizen graph, from its supergraph's ``@policy``."""
+    return PolicyGate(
+        supergraph,
+        CITIZEN_ATOMS,
+        owners=CITIZEN_OWNERS,
+        checked_references=CHECKED_REFERENCES,
+    )
+
+
 def build_executor(
     supergraph_sdl: str,
     transports: Mapping[str, Any],
     *,
     timeouts: Mapping[str, float] | None = None,
+    gate: Callable[[Supergraph], Gate] | None = None,
 ) -> Executor:
     """The federated executor of ``supergraph_sdl`` over ``transports``.
+
+    ``gate`` makes the executor's early refusal from the loaded supergraph; None
+    leaves every decision to the subgraphs.
 
     Raises:
         CompositionError: the planner is missing, the supergraph does not load,
@@ -73,7 +103,12 @@ def build_executor(
         raise CompositionError(
             f"There is no transport for the subgraphs {', '.join(missing)}."
         )
-    return FederatedExecutor(supergraph, transports, timeouts=timeouts)
+    return FederatedExecutor(
+        supergraph,
+        transports,
+        timeouts=timeouts,
+        gate=gate(supergraph) if gate is not None else None,
+    )
 
 
 def _load(sdl: str) -> Supergraph:
@@ -154,7 +189,9 @@ class CitizenGraph:
             return await load_relations(register, viewer.person_id, today=viewer.today)
 
         self._executor = CitizenExecutor(
-            build_executor(sdl, transports), relations, self.access_log
+            build_executor(sdl, transports, gate=citizen_gate),
+            relations,
+            self.access_log,
         )
 
     @asynccontextmanager
@@ -241,8 +278,12 @@ class HttpGraph:
         if citizen and self.settings is not None:
             self.log_database = Database.open(self.settings.database_url("gateway"))
             self.access_log = AccessLog(self.log_database.engine)
+        ours = citizen and self.service_tokens is not None
+        gate = citizen_gate if ours else None
         self._executor = CitizenExecutor(
-            build_executor(self.sdl, transports), relations, self.access_log
+            build_executor(self.sdl, transports, gate=gate),
+            relations,
+            self.access_log,
         )
 
     def _headers(self, subgraph: str) -> Callable[[Viewer], Mapping[str, str]] | None:

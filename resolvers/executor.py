@@ -6,13 +6,23 @@ collects every object at its path, builds one representation per distinct object
 answers back. A subgraph that fails, times out or answers garbage costs only its
 own fields: they become null, with errors at the client's paths that carry
 ``extensions.serviceName`` and a stable ``extensions.code``.
+
+An optional :class:`Gate` (the citizen graph's is :class:`auth.gate.PolicyGate`)
+spares fetches whose answer is already known: when it definitely denies every
+field that a fetch would add for an object, that object's representation is not
+sent (nor the fetch, when nothing is left) and each of those fields gets the error
+the subgraph would have given, at the same place. What the gate decides for each
+fetch of a plan is worked out once, when the fetch first runs.
 """
 
 import asyncio
 import logging
+import re
+import weakref
 from collections.abc import Mapping
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from graphql import DocumentNode, GraphQLObjectType, GraphQLSchema
@@ -50,6 +60,52 @@ DEFAULT_TIMEOUT = 10.0
 
 _MISSING = object()
 
+_CANONICAL = re.compile(r"_cg\d+_(.+)")
+"""The canonical key of a field with arguments (see ``selection.Canonical``)."""
+
+
+class FieldsGate(Protocol):
+    """Decides whether a viewer is denied every one of some fields of an object.
+
+    ``errors`` holds, per field in the order they were asked for, the error (a
+    spec-shaped dict without ``path``) the subgraph gives when it denies it.
+    """
+
+    @property
+    def errors(self) -> Seq[Mapping[str, Any]]: ...
+
+    def denies(self, viewer: Viewer, representation: Mapping[str, Any] | None) -> bool:
+        """True when every field is definitely denied (None: a root object)."""
+        ...
+
+
+class Gate(Protocol):
+    """Refuses early what a subgraph is certain to deny."""
+
+    def fields(
+        self, graph: str, type_name: str, field_names: Seq[str], *, entity: bool
+    ) -> FieldsGate | None:
+        """A gate over these fields of one fetch, or None when it never denies all."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Gated:
+    """A fetch's fields under a gate: canonical keys and the gate over them."""
+
+    keys: tuple[str, ...]
+    gate: FieldsGate
+
+
+_UNGATED: dict[str, _Gated] = {}
+"""What an executor without a gate holds for every fetch (never written to)."""
+
+
+def field_name_of(key: str) -> str:
+    """The schema field name of a canonical response key."""
+    match = _CANONICAL.fullmatch(key)
+    return match.group(1) if match else key
+
 
 @dataclass
 class Response:
@@ -79,6 +135,8 @@ class FederatedExecutor:
         timeouts: subgraph name -> seconds per fetch (default
             :data:`DEFAULT_TIMEOUT`).
         plan_cache_size: how many plans to keep.
+        gate: refuses early what subgraphs are certain to deny; None fetches
+            everything and lets the subgraphs decide.
     """
 
     def __init__(
@@ -88,6 +146,7 @@ class FederatedExecutor:
         *,
         timeouts: Mapping[str, float] | None = None,
         plan_cache_size: int = DEFAULT_SIZE,
+        gate: Gate | None = None,
     ) -> None:
         missing = [name for name in supergraph.subgraphs if name not in transports]
         if missing:
@@ -99,6 +158,36 @@ class FederatedExecutor:
         self.transports: dict[str, Transport] = dict(transports)
         self.transports[INTROSPECTION] = SchemaTransport(self.api_schema)
         self.timeouts = dict(timeouts or {})
+        self.gate = gate
+        self._gated: weakref.WeakKeyDictionary[Fetch, dict[str, _Gated]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def gated(self, fetch: Fetch) -> dict[str, _Gated]:
+        """Type name -> the gate over the fields ``fetch`` adds there; {} for none.
+
+        Worked out on the fetch's first run and kept as long as its plan is.
+        """
+        if self.gate is None:
+            return _UNGATED
+        found = self._gated.get(fetch)
+        if found is None:
+            found = self._gate_fetch(fetch)
+            self._gated[fetch] = found
+        return found
+
+    def _gate_fetch(self, fetch: Fetch) -> dict[str, _Gated]:
+        if self.gate is None or fetch.resolves_type or fetch.graph == INTROSPECTION:
+            return {}
+        found = {}
+        for type_name, keys in fetch.top_fields.items():
+            names = [field_name_of(key) for key in keys]
+            gate = self.gate.fields(
+                fetch.graph, type_name, names, entity=fetch.is_entity
+            )
+            if gate is not None:
+                found[type_name] = _Gated(keys, gate)
+        return found
 
     def plan(
         self, document: DocumentNode, operation_name: str | None, document_hash: str
@@ -227,6 +316,10 @@ class _Run:
     async def root_fetch(self, fetch: Fetch) -> None:
         if self.skipped(fetch):
             return
+        gated = self.executor.gated(fetch).get(fetch.position_type)
+        if gated is not None and gated.gate.denies(self.viewer, None):
+            _refuse(self.data, gated, fetch.graph)
+            return
         outcome = await self.fetch_or_failure(fetch, {})
         top = fetch.top_fields[fetch.position_type]
         if isinstance(outcome, Failure):
@@ -246,19 +339,7 @@ class _Run:
     async def entity_fetch(self, fetch: Fetch) -> None:
         if self.skipped(fetch):
             return
-        reps: list[dict[str, Any]] = []
-        owners: list[list[tuple[dict[str, Any], str]]] = []
-        seen: dict[bytes, int] = {}
-        for target, type_name in self.targets(fetch):
-            rep = _representation(target, fetch.reps[type_name])
-            if rep is None:
-                continue
-            digest = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
-            index = seen.setdefault(digest, len(reps))
-            if index == len(reps):
-                reps.append(rep)
-                owners.append([])
-            owners[index].append((target, type_name))
+        reps, owners = self.representations(fetch)
         if not reps:
             return
         outcome = await self.fetch_or_failure(
@@ -281,6 +362,38 @@ class _Run:
                     _fail(target, fetch.top_fields.get(type_name, ()), outcome)
             return
         self.merge_entities(fetch, outcome, entities or [], owners)
+
+    def representations(
+        self, fetch: Fetch
+    ) -> tuple[list[dict[str, Any]], list[list[tuple[dict[str, Any], str]]]]:
+        """One representation per distinct object, and the objects of each.
+
+        Objects whose fields the gate refuses get the refusals in place and no
+        representation.
+        """
+        reps: list[dict[str, Any]] = []
+        owners: list[list[tuple[dict[str, Any], str]]] = []
+        seen: dict[bytes, int] = {}
+        gates = self.executor.gated(fetch)
+        for target, type_name in self.targets(fetch):
+            rep = _representation(target, fetch.reps[type_name])
+            if rep is None:
+                continue
+            digest = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+            index = seen.get(digest)
+            if index is None:
+                gated = gates.get(type_name)
+                if gated is not None and gated.gate.denies(self.viewer, rep):
+                    index = seen[digest] = _REFUSED
+                else:
+                    index = seen[digest] = len(reps)
+                    reps.append(rep)
+                    owners.append([])
+            if index == _REFUSED:
+                _refuse(target, gates[type_name], fetch.graph)
+            else:
+                owners[index].append((target, type_name))
+        return reps, owners
 
     def merge_entities(
         self,
@@ -370,6 +483,17 @@ class _Run:
                 return
             node = value
         self.unplaced.append(shaped)
+
+
+_REFUSED = -1
+"""The index of a representation that the gate refused."""
+
+
+def _refuse(target: dict[str, Any], gated: _Gated, graph: str) -> None:
+    """Each gated field of ``target`` becomes null with the subgraph's refusal."""
+    for key, error in zip(gated.keys, gated.gate.errors, strict=True):
+        if target.get(key) is None:
+            target[key] = Failure([(_service_error(error, graph), ())])
 
 
 def _fail(target: dict[str, Any], keys: tuple[str, ...], failure: Failure) -> None:

@@ -18,6 +18,7 @@ from schema.api import api_schema
 from schema.compose import compose
 from schema.diff import SchemaChange, Severity, diff_schemas
 from schema.errors import CompositionError, SupergraphError
+from schema.policies import policy_changes
 from schema.subgraph import SubgraphSdl
 
 
@@ -141,6 +142,10 @@ def check(
     else:
         old_api = _api_or_none(before.supergraph, notes)
     changes = diff_schemas(old_api, new_api) if old_api else []
+    if old_api is not None and before.supergraph is not None:
+        changes += policy_changes(
+            parse(before.supergraph), parse(after.supergraph), old_api, new_api
+        )
     broken = broken_operations(old_api, new_api, operations)
     notes += _unparsable(operations)
     return CheckReport(

@@ -58,6 +58,86 @@ def test_rules(rule: policy.Rule, owner: str, allowed: bool) -> None:
     assert rule.allows(FAMILY, Subject(owner)) is allowed
 
 
+SELF, SPOUSE, PARENT = policy.SELF, policy.SPOUSE, policy.PARENT
+SUBSTANTIAL, CUSTODY = policy.SUBSTANTIAL, policy.CUSTODY_UNDER_15
+
+
+@pytest.mark.parametrize(
+    ("rule", "name", "clauses"),
+    [
+        (SELF, "self", [["self"]]),
+        (
+            SELF | SPOUSE | PARENT,
+            "self | spouse | parent",
+            [["self"], ["spouse"], ["parent"]],
+        ),
+        (
+            SUBSTANTIAL & (SELF | CUSTODY),
+            "(assurance-substantial) & (self | custody-under-15)",
+            [
+                ["assurance-substantial", "self"],
+                ["assurance-substantial", "custody-under-15"],
+            ],
+        ),
+        (
+            (SELF | SPOUSE) & (PARENT | CUSTODY),
+            "(self | spouse) & (parent | custody-under-15)",
+            [
+                ["self", "parent"],
+                ["self", "custody-under-15"],
+                ["spouse", "parent"],
+                ["spouse", "custody-under-15"],
+            ],
+        ),
+        (
+            SELF | (SPOUSE & SUBSTANTIAL),
+            "self | (spouse) & (assurance-substantial)",
+            [["self"], ["spouse", "assurance-substantial"]],
+        ),
+        (SELF & SELF, "(self) & (self)", [["self"]]),
+        (SELF | SELF, "self | self", [["self"]]),
+    ],
+)
+def test_rules_are_in_disjunctive_normal_form(
+    rule: policy.Rule, name: str, clauses: list[list[str]]
+) -> None:
+    assert rule.name == name
+    assert rule.policies == clauses
+
+
+RULES = [
+    SELF,
+    SELF | SPOUSE | PARENT,
+    SUBSTANTIAL & (SELF | CUSTODY),
+    (SELF | SPOUSE) & (PARENT | CUSTODY),
+    SUBSTANTIAL & SELF,
+    (SELF & SPOUSE) | (CUSTODY & SUBSTANTIAL) | policy.NOBODY,
+]
+ATOMS = {a.name: a for a in (SELF, SPOUSE, PARENT, SUBSTANTIAL, CUSTODY, policy.NOBODY)}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
+@pytest.mark.parametrize("assurance", list(AssuranceLevel))
+@pytest.mark.parametrize("owner", ["me", "wife", "small", "teen", "away", "other"])
+def test_the_clauses_decide_as_the_rule_does(
+    rule: policy.Rule, assurance: AssuranceLevel, owner: str
+) -> None:
+    seen_by = Viewer(
+        subject="s",
+        person_id="me",
+        assurance=assurance,
+        relations=FAMILY.relations,
+        today=TODAY,
+    )
+    subject = Subject(owner)
+    by_clauses = any(
+        all(ATOMS[name].allows(seen_by, subject) for name in clause)
+        for clause in rule.clauses
+    )
+
+    assert by_clauses is rule.allows(seen_by, subject)
+
+
 def test_assurance_rule() -> None:
     low = Viewer(subject="s", person_id="me", assurance=AssuranceLevel.LOW)
     assert not policy.SUBSTANTIAL.allows(low, Subject("me"))
@@ -127,5 +207,15 @@ def test_rules_appear_in_the_subgraph_and_the_supergraph_as_policies() -> None:
     payslips = next(line for line in supergraph.splitlines() if "payslips(" in line)
     assert '@policy(policies: [["self"]])' in payslips
     health = next(line for line in supergraph.splitlines() if "vaccinations:" in line)
-    assert "custody-under-15" in health
-    assert "assurance-substantial" in health
+    assert (
+        '@policy(policies: [["assurance-substantial", "self"], '
+        '["assurance-substantial", "custody-under-15"]])'
+    ) in health
+    address = next(
+        line
+        for line in supergraph.splitlines()
+        if line.startswith("  address: Address")
+    )
+    assert (
+        '@policy(policies: [["self"], ["custody-of-minor", "no-address-protection"]])'
+    ) in address
