@@ -35,13 +35,31 @@ from gateway.seams import Executor
 from gateway.settings import Settings
 from persisted_queries.manifest import load_manifest
 from persisted_queries.resolver import DocumentResolver, Mode
-from persisted_queries.store import DocumentStore
+from persisted_queries.store import DEFAULT_APQ_LIMIT, DocumentStore
 from subgraphs.population import PERSONAS
 
 logger = logging.getLogger(__name__)
 
 MODE_VARIABLE = "CITIZEN_GRAPH_PERSISTED_QUERIES"
 """``off``, ``audit`` or ``enforce``; production enforces when unset."""
+
+
+APQ_LIMIT_VARIABLE = "CITIZEN_GRAPH_APQ_LIMIT"
+"""How many automatic persisted queries the store keeps (default 10000)."""
+
+
+def _apq_limit(value: str | None) -> int:
+    if value is None or not value.strip():
+        return DEFAULT_APQ_LIMIT
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise ValueError(
+            f"{APQ_LIMIT_VARIABLE} must be a whole number of 0 or more, not {value!r}."
+        )
+    return limit
 
 
 @dataclass(frozen=True)
@@ -77,7 +95,9 @@ def build_app(settings: Settings, options: Options) -> Starlette:
             "Production mode needs a trusted issuer: set CITIZEN_GRAPH_OIDC_ISSUER."
         )
     store = DocumentStore.open(
-        settings.database_url("gateway"), redis_url=settings.redis_url
+        settings.database_url("gateway"),
+        redis_url=settings.redis_url,
+        apq_limit=_apq_limit(os.environ.get(APQ_LIMIT_VARIABLE)),
     )
     mode = Mode.from_setting(os.environ.get(MODE_VARIABLE), production=not options.dev)
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     case,
+    func,
     select,
     update,
 )
@@ -40,6 +41,8 @@ from subgraphs.kit import Database
 logger = logging.getLogger(__name__)
 
 DEFAULT_LRU_SIZE = 512
+DEFAULT_APQ_LIMIT = 10_000
+"""How many automatic registrations the store keeps (:meth:`DocumentStore.register`)."""
 _CHUNK = 500
 
 metadata = MetaData()
@@ -74,10 +77,13 @@ class DocumentStore:
         database: Database,
         cache: RedisCache | None = None,
         lru_size: int = DEFAULT_LRU_SIZE,
+        apq_limit: int = DEFAULT_APQ_LIMIT,
     ) -> None:
         self.database = database
         self.cache = cache
         self.lru = LruCache(lru_size)
+        self.apq_limit = apq_limit
+        self._apq_full = False
 
     @classmethod
     def open(
@@ -87,10 +93,11 @@ class DocumentStore:
         redis_url: str | None = None,
         redis_prefix: str = DEFAULT_PREFIX,
         lru_size: int = DEFAULT_LRU_SIZE,
+        apq_limit: int = DEFAULT_APQ_LIMIT,
     ) -> "DocumentStore":
         """A store on ``database_url``, cached in Redis when ``redis_url`` is set."""
         cache = RedisCache.from_url(redis_url, redis_prefix) if redis_url else None
-        return cls(Database.open(database_url), cache, lru_size)
+        return cls(Database.open(database_url), cache, lru_size, apq_limit)
 
     async def create(self) -> None:
         """Create the table if it does not exist yet."""
@@ -127,6 +134,12 @@ class DocumentStore:
         registration of the same text is not an error. A text with a NUL character,
         which PostgreSQL cannot hold and GraphQL never allows, is returned
         unstored, for the parser to refuse.
+
+        Anyone may register any text where registration is open, so the store
+        keeps at most :attr:`apq_limit` of them: beyond that a text is returned
+        unstored (the operation still runs; the client keeps sending its text)
+        and one warning tells operators to push manifests instead. Once the limit
+        is reached, the process stops counting until it restarts.
         """
         document = StoredDocument(
             id=sha256,
@@ -138,7 +151,7 @@ class DocumentStore:
             client_name=None,
             created_at=datetime.now(UTC),
         )
-        if "\x00" in body:
+        if "\x00" in body or await self._apq_is_full():
             return document, False
         try:
             async with self.database.engine.begin() as connection:
@@ -150,6 +163,21 @@ class DocumentStore:
         logger.info("Registered persisted query %s", sha256)
         await self._remember(("id", "sha256"), document)
         return document, True
+
+    async def _apq_is_full(self) -> bool:
+        if self._apq_full:
+            return True
+        count = select(func.count()).where(documents.c.source == APQ_SOURCE)
+        async with self.database.engine.connect() as connection:
+            registered = (await connection.execute(count)).scalar_one()
+        if registered >= self.apq_limit:
+            self._apq_full = True
+            logger.warning(
+                "The store holds %d automatic persisted queries, its limit; "
+                "new ones run without being stored. Push the clients' manifests.",
+                registered,
+            )
+        return self._apq_full
 
     async def push(
         self, manifest: Manifest, *, client: str | None = None

@@ -53,6 +53,37 @@ async def test_concurrent_registrations_of_one_text(store: DocumentStore) -> Non
     assert len(await store.documents()) == 1
 
 
+async def test_registrations_stop_at_the_limit_and_still_answer(
+    store: DocumentStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    store.apq_limit = 2
+    texts = [f"query Q{n} {{ me {{ name }} }}" for n in range(4)]
+
+    with caplog.at_level(logging.WARNING, logger="persisted_queries.store"):
+        results = [await store.register(text, sha256_hex(text)) for text in texts]
+
+    assert [added for _, added in results] == [True, True, False, False]
+    assert [document.body for document, _ in results] == texts
+    assert await store.by_hash(sha256_hex(texts[2])) is None
+    assert len(await store.documents()) == 2
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "its limit" in warnings[0].getMessage()
+
+
+async def test_a_full_store_still_takes_pushed_manifests(store: DocumentStore) -> None:
+    store.apq_limit = 0
+    _, added = await store.register(ME, ME_HASH)
+
+    report = await store.push(apollo(ME))
+
+    assert not added
+    assert report.added == [ME_HASH]
+    stored = await store.by_hash(ME_HASH, trusted=True)
+    assert stored is not None
+    assert stored.body == ME
+
+
 async def test_an_unstorable_text_is_returned_unstored(store: DocumentStore) -> None:
     text = 'query { me(name: "\x00") { name } }'
 

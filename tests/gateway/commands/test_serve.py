@@ -67,6 +67,24 @@ def test_a_bad_limit_exits_2(
     )
 
 
+def test_a_bad_apq_limit_exits_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CITIZEN_GRAPH_APQ_LIMIT", "lots")
+    args = _parse("--dev")
+
+    status = args.handler(args)
+
+    assert status == 2
+    assert (
+        "CITIZEN_GRAPH_APQ_LIMIT must be a whole number of 0 or more, not 'lots'"
+        in capsys.readouterr().out
+    )
+
+
 def test_production_without_a_trusted_issuer_exits_2(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
