@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import BindParameter
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import External, Key
 from strawberry.types import ExecutionContext, Info
@@ -47,6 +48,9 @@ logger = logging.getLogger(__name__)
 
 FEDERATION_VERSION = "2.9"
 """The Federation version subgraphs link: the newest every composer we run knows."""
+
+DOCUMENT_CACHE_SIZE = 512
+"""Parsed and validated documents a subgraph keeps, by their text."""
 
 MAX_BATCH_SIZE = 500
 """Keys per ``IN (...)`` query; well under SQLite's limit on bound parameters."""
@@ -236,6 +240,13 @@ class Schema(strawberry.federation.Schema):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        # Served over HTTP, a subgraph receives the same few fetch documents from
+        # the gateway again and again: parse and validate each text once.
+        kwargs["extensions"] = [
+            *kwargs.get("extensions", ()),
+            ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ]
         super().__init__(*args, **kwargs)
 
     def process_errors(
