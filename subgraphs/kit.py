@@ -224,6 +224,14 @@ class _Entity:
     python_names: dict[str, str]
 
 
+def _parser_cache() -> ParserCache:
+    return ParserCache(maxsize=DOCUMENT_CACHE_SIZE)
+
+
+def _validation_cache() -> ValidationCache:
+    return ValidationCache(maxsize=DOCUMENT_CACHE_SIZE)
+
+
 class Schema(strawberry.federation.Schema):
     """A federation schema whose ``_entities`` checks each representation.
 
@@ -244,8 +252,8 @@ class Schema(strawberry.federation.Schema):
         # the gateway again and again: parse and validate each text once.
         kwargs["extensions"] = [
             *kwargs.get("extensions", ()),
-            ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            _parser_cache,
+            _validation_cache,
         ]
         super().__init__(*args, **kwargs)
 
