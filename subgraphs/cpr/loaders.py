@@ -12,7 +12,13 @@ from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, Select, select
 
 from subgraphs import kit
-from subgraphs.cpr.models import addresses, parent_child, persons, protections
+from subgraphs.cpr.models import (
+    addresses,
+    parent_child,
+    persons,
+    powers_of_attorney,
+    protections,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,19 @@ async def load_parents(
     return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
 
 
+async def load_powers(
+    database: kit.Database, grantee_ids: list[str]
+) -> list[list[RowMapping]]:
+    """The powers of attorney each grantee holds, oldest first."""
+    statement = (
+        select(powers_of_attorney)
+        .where(powers_of_attorney.c.grantee_id.in_(grantee_ids))
+        .order_by(powers_of_attorney.c.valid_from, powers_of_attorney.c.power_id)
+    )
+    rows = await _fetch(database, statement)
+    return kit.grouped(grantee_ids, rows, key=lambda row: row["grantee_id"])
+
+
 @dataclass(eq=False)
 class CprContext(kit.SubgraphContext):
     """A request to the civil register, with its own loaders."""
@@ -115,6 +134,7 @@ class CprContext(kit.SubgraphContext):
     people: DataLoader[str, PersonRecord | None] = field(init=False)
     children: DataLoader[str, list[RowMapping]] = field(init=False)
     parents: DataLoader[str, list[RowMapping]] = field(init=False)
+    powers: DataLoader[str, list[RowMapping]] = field(init=False)
 
     def __post_init__(self) -> None:
         database = self.database
@@ -130,4 +150,9 @@ class CprContext(kit.SubgraphContext):
 
         self.people = kit.loader(people)
         self.children = kit.loader(children)
+
+        async def powers(ids: list[str]) -> list[list[RowMapping]]:
+            return await load_powers(database, ids)
+
         self.parents = kit.loader(parents)
+        self.powers = kit.loader(powers)

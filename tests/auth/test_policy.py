@@ -125,7 +125,9 @@ def test_rules_appear_in_the_subgraph_and_the_supergraph_as_policies() -> None:
     assert '@link(url: "https://specs.apollo.dev/federation/v2.9", import: ' in skat.sdl
     assert '"@policy"' in skat.sdl
     payslips = next(line for line in supergraph.splitlines() if "payslips(" in line)
-    assert '@policy(policies: [["self"]])' in payslips
+    assert "@policy(policies: " in payslips
+    assert '"self' in payslips
+    assert "attorney-skat" in payslips
     health = next(line for line in supergraph.splitlines() if "vaccinations:" in line)
     assert "custody-under-15" in health
     assert "assurance-substantial" in health

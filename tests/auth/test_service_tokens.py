@@ -25,7 +25,13 @@ from auth.service_tokens import (
     ServiceTokens,
     viewer_of,
 )
-from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
+from auth.viewer import (
+    AssuranceLevel,
+    ChildRelation,
+    PowerOfAttorney,
+    Relations,
+    Viewer,
+)
 from tests.auth.conftest import CHILD, PERSON
 
 SPOUSE = "9e8d7c6b-5a49-4837-a261-504f3e2d1c0b"
@@ -41,6 +47,15 @@ VIEWER = Viewer(
             ChildRelation("c2", date(2009, 11, 30), has_custody=False),
         ),
         parent_ids=("mother", "father"),
+        powers=(
+            PowerOfAttorney("grantor", frozenset({"skat"}), date(2025, 1, 1)),
+            PowerOfAttorney(
+                "other",
+                frozenset({"cpr", "health"}),
+                date(2026, 1, 1),
+                date(2027, 1, 1),
+            ),
+        ),
     ),
     today=date(2026, 12, 4),
 )
@@ -280,7 +295,7 @@ def test_every_viewer_and_relation_field_is_carried() -> None:
             "relations",
             "today",
         },
-        Relations: {"spouse_id", "children", "parent_ids"},
+        Relations: {"spouse_id", "children", "parent_ids", "powers"},
     }
 
     for kind, names in carried.items():
