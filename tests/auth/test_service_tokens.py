@@ -123,6 +123,22 @@ def test_an_untyped_token_of_the_gateway_key_is_refused(tokens: ServiceTokens) -
         ),
         ({"relations": {"spouse": 7}}, "invalid_claim"),
         ({"relations": {"parents": [None]}}, "invalid_claim"),
+        ({"relations": {"powers": [{"grantor": "g"}]}}, "invalid_claim"),
+        (
+            {
+                "relations": {
+                    "powers": [
+                        {
+                            "grantor": "g",
+                            "scope": "skat",
+                            "from": "2025-01-01",
+                            "to": None,
+                        }
+                    ]
+                }
+            },
+            "invalid_claim",
+        ),
         ({"iss": "urn:someone-else"}, "wrong_issuer"),
     ],
 )

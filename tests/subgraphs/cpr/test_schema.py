@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -224,6 +225,56 @@ async def test_relations_of_the_viewer(cpr: kit.Database) -> None:
     ]
     assert all(c.has_custody for c in relations.children)
     assert (await load_relations(cpr, str(uuid.uuid4()))).children == ()
+
+
+async def test_relations_carry_parents_and_the_powers_held_that_have_not_ended(
+    cpr: kit.Database,
+) -> None:
+    relations = await load_relations(cpr, pid("attorney"), today=date(2026, 12, 4))
+    later = await load_relations(cpr, pid("attorney"), today=date(2028, 2, 1))
+
+    assert set(relations.parent_ids) == {pid("pensioner"), pid("deceased")}
+    assert relations.powers == (
+        PowerOfAttorney(
+            pid("pensioner"),
+            frozenset({"skat", "property"}),
+            date(2025, 2, 1),
+            date(2028, 1, 31),
+        ),
+    )
+    assert later.powers == ()
+
+
+async def test_me_is_the_person_acted_for_and_lookups_follow(
+    cpr: kit.Database,
+) -> None:
+    attorney = await persona_viewer(cpr, "attorney")
+    acting = replace(attorney, acting_for=pid("pensioner"))
+    query = "query ($id: ID!) { me { personId } person(personId: $id) { personId } }"
+
+    as_herself = await execute(cpr, attorney, query, {"id": pid("pensioner")})
+    for_her_mother = await execute(cpr, acting, query, {"id": pid("pensioner")})
+
+    assert as_herself.data == {
+        "me": {"personId": pid("attorney")},
+        "person": None,
+    }
+    assert for_her_mother.data == {
+        "me": {"personId": pid("pensioner")},
+        "person": {"personId": pid("pensioner")},
+    }
+
+
+async def test_a_subgraph_refuses_me_for_someone_the_viewer_may_not_act_for(
+    cpr: kit.Database,
+) -> None:
+    student = await persona_viewer(cpr, "student")
+    acting = replace(student, acting_for=pid("pensioner"))
+
+    result = await execute(cpr, acting, "{ me { personId name { lastName } } }")
+
+    assert result.data == {"me": None}
+    assert errors(result) == [(["me"], "NOT_FOUND")]
 
 
 def test_relations_from_a_result() -> None:
