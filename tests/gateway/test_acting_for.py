@@ -8,7 +8,7 @@ child under 18, or a power of attorney in force today. Anyone else is refused as
 a whole, alike whether the person exists or not.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
