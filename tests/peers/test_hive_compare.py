@@ -533,8 +533,9 @@ KNOWN: dict[str, list[str]] = {
 
 The parent may no longer see the health record of the teen, the first child;
 the spouse is the second owner of the home; the pensioner and her late husband
-never see the health record of their adult daughter, the attorney. Hive reports such an error raised
-inside a batched ``_entities`` fetch without the list index, or at index 0
+never see the health record of their adult daughter, the attorney. Hive reports
+such an error raised inside a batched ``_entities`` fetch without the list index,
+or at index 0
 (see :data:`tests.peers.hive.HIVE_DEFECTS`).
 """
 
