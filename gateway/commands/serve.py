@@ -4,19 +4,33 @@ Without ``--supergraph`` it serves the citizen graph, its four authorities in
 this process; with it, any join-spec supergraph whose subgraphs are HTTP
 services. Without ``--dev`` it runs in production mode (no introspection, no
 GraphiQL, no development sign-in).
+
+``--workers N`` serves from N processes on one port, so that a machine's cores
+all answer requests. The command first builds the application and runs its
+start-up once (tables created, the portal's trusted documents pushed), so the
+workers, which each build their own, start on prepared storage instead of
+racing to create it.
 """
 
 import argparse
+import asyncio
 import logging
+import os
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 
 from gateway.assembly import Options, build_app
 from gateway.composition import CompositionError
 from gateway.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+WORKER_DEV = "CITIZEN_GRAPH_SERVE_DEV"
+WORKER_SUPERGRAPH = "CITIZEN_GRAPH_SERVE_SUPERGRAPH"
+WORKER_LOG_LEVEL = "CITIZEN_GRAPH_SERVE_LOG_LEVEL"
+"""How ``serve`` hands its options to worker processes."""
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -39,7 +53,26 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         metavar="FILE",
         help="serve this supergraph SDL, its subgraphs over HTTP",
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="processes serving the port (default 1; one per core uses them all)",
+    )
     parser.set_defaults(handler=serve)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of 1 or more, not {value!r}"
+        )
+    return number
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -51,7 +84,49 @@ def serve(args: argparse.Namespace) -> int:
         print(f"citizen-graph serve: {exc}")
         return 2
     mode = "development" if args.dev else "production"
-    logger.info("Serving in %s mode on %s:%d.", mode, args.host, args.port)
+    logger.info(
+        "Serving in %s mode on %s:%d with %d worker(s).",
+        mode,
+        args.host,
+        args.port,
+        args.workers,
+    )
     # uvicorn's own access log would print query strings; ours leaves them out.
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    if args.workers == 1:
+        uvicorn.run(
+            app, host=args.host, port=args.port, log_config=None, access_log=False
+        )
+        return 0
+    asyncio.run(_start_once(app))
+    os.environ[WORKER_DEV] = "1" if args.dev else ""
+    os.environ[WORKER_SUPERGRAPH] = str(args.supergraph or "")
+    os.environ[WORKER_LOG_LEVEL] = logging.getLevelName(logging.getLogger().level)
+    uvicorn.run(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+    )
     return 0
+
+
+async def _start_once(app: Starlette) -> None:
+    """Run the application's start-up and shut-down, preparing its storage."""
+    async with app.router.lifespan_context(app):
+        pass
+
+
+def worker_app() -> Starlette:
+    """The application of one worker process, from the options ``serve`` left."""
+    from gateway.cli import configure_logging
+
+    configure_logging(os.environ.get(WORKER_LOG_LEVEL) or "INFO")
+    supergraph = os.environ.get(WORKER_SUPERGRAPH)
+    options = Options(
+        dev=os.environ.get(WORKER_DEV) == "1",
+        supergraph=Path(supergraph) if supergraph else None,
+    )
+    return build_app(Settings.from_env(), options)

@@ -4,12 +4,10 @@ A :class:`CprContext` serves exactly one request; its loaders cache what they
 loaded for that request only and are never shared.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import RowMapping, Select, select
+from sqlalchemy import RowMapping, select
 
 from subgraphs import kit
 from subgraphs.cpr.models import (
@@ -34,41 +32,57 @@ class PersonRecord:
         return str(self.row["person_id"])
 
 
-def _person_query(ids: Sequence[str]) -> Select[Any]:
-    return (
-        select(
-            persons,
-            addresses.c.street,
-            addresses.c.house_number,
-            addresses.c.floor,
-            addresses.c.door,
-            addresses.c.postcode,
-            addresses.c.city,
-            addresses.c.municipality_code,
-            protections.c.kind.label("protection_kind"),
-            protections.c.valid_from.label("protection_from"),
-            protections.c.valid_to.label("protection_to"),
-        )
-        .select_from(
-            persons.outerjoin(addresses).outerjoin(
-                protections, protections.c.person_id == persons.c.person_id
-            )
-        )
-        .where(persons.c.person_id.in_(ids))
+_PEOPLE = (
+    select(
+        persons,
+        addresses.c.street,
+        addresses.c.house_number,
+        addresses.c.floor,
+        addresses.c.door,
+        addresses.c.postcode,
+        addresses.c.city,
+        addresses.c.municipality_code,
+        protections.c.kind.label("protection_kind"),
+        protections.c.valid_from.label("protection_from"),
+        protections.c.valid_to.label("protection_to"),
     )
+    .select_from(
+        persons.outerjoin(addresses).outerjoin(
+            protections, protections.c.person_id == persons.c.person_id
+        )
+    )
+    .where(persons.c.person_id.in_(kit.batch_keys()))
+)
 
+_CHILDREN = (
+    select(
+        parent_child.c.parent_id,
+        parent_child.c.custody,
+        persons.c.person_id,
+        persons.c.cpr,
+        persons.c.first_names,
+        persons.c.middle_name,
+        persons.c.last_name,
+        persons.c.addressing_name,
+        persons.c.birth_date,
+    )
+    .join(persons, persons.c.person_id == parent_child.c.child_id)
+    .where(parent_child.c.parent_id.in_(kit.batch_keys()))
+    .order_by(persons.c.birth_date, persons.c.person_id)
+)
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
+_PARENTS = (
+    select(parent_child)
+    .where(parent_child.c.child_id.in_(kit.batch_keys()))
+    .order_by(parent_child.c.parent_id)
+)
 
 
 async def load_people(
     database: kit.Database, ids: list[str]
 ) -> list[PersonRecord | None]:
     """People by id with address and protections, in the order of ``ids``."""
-    rows = await _fetch(database, _person_query(ids))
+    rows = await database.rows(_PEOPLE, {"keys": ids})
     records: dict[str, PersonRecord] = {}
     for row in rows:
         person_id = row["person_id"]
@@ -85,23 +99,7 @@ async def load_children(
     database: kit.Database, parent_ids: list[str]
 ) -> list[list[RowMapping]]:
     """Each parent's children (person rows plus ``custody``), oldest first."""
-    statement = (
-        select(
-            parent_child.c.parent_id,
-            parent_child.c.custody,
-            persons.c.person_id,
-            persons.c.cpr,
-            persons.c.first_names,
-            persons.c.middle_name,
-            persons.c.last_name,
-            persons.c.addressing_name,
-            persons.c.birth_date,
-        )
-        .join(persons, persons.c.person_id == parent_child.c.child_id)
-        .where(parent_child.c.parent_id.in_(parent_ids))
-        .order_by(persons.c.birth_date, persons.c.person_id)
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_CHILDREN, {"keys": parent_ids})
     return kit.grouped(parent_ids, rows, key=lambda row: row["parent_id"])
 
 
@@ -109,8 +107,7 @@ async def load_parents(
     database: kit.Database, child_ids: list[str]
 ) -> list[list[RowMapping]]:
     """Each child's parents: ``parent_id`` and ``custody``."""
-    statement = select(parent_child).where(parent_child.c.child_id.in_(child_ids))
-    rows = await _fetch(database, statement.order_by(parent_child.c.parent_id))
+    rows = await database.rows(_PARENTS, {"keys": child_ids})
     return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
 
 

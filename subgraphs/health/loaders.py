@@ -1,6 +1,6 @@
 """Per-request loaders of the health authority: one ``IN (...)`` query per batch."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,18 +20,16 @@ from subgraphs.health.models import (
 Rows = list[RowMapping]
 
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
+_RECORDS = select(health_records).where(
+    health_records.c.person_id.in_(kit.batch_keys())
+)
 
 
 async def load_records(
     database: kit.Database, people: list[str]
 ) -> list[RowMapping | None]:
     """Each person's health record; None for a person without one."""
-    statement = select(health_records).where(health_records.c.person_id.in_(people))
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_RECORDS, {"keys": people})
     return kit.ordered(people, rows, key=lambda row: row["person_id"])
 
 
@@ -40,13 +38,14 @@ def lists_of(
 ) -> Callable[[list[str]], Awaitable[list[Rows]]]:
     """A batch function loading ``table``'s rows per person, in ``order``."""
 
+    statement = (
+        select(table)
+        .where(table.c.person_id.in_(kit.batch_keys()))
+        .order_by(*order, table.c.id)
+    )
+
     async def batch(people: list[str]) -> list[Rows]:
-        statement = (
-            select(table)
-            .where(table.c.person_id.in_(people))
-            .order_by(*order, table.c.id)
-        )
-        rows = await _fetch(database, statement)
+        rows = await database.rows(statement, {"keys": people})
         return kit.grouped(people, rows, key=lambda row: row["person_id"])
 
     return batch

@@ -1,8 +1,6 @@
 """Per-request loaders of the property register: one ``IN (...)`` query per batch."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, select
@@ -13,27 +11,39 @@ from subgraphs.property.models import buildings, ownerships, properties, valuati
 Rows = list[RowMapping]
 
 
-async def _fetch(database: kit.Database, statement: Any) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement)
-        return result.mappings().all()
+_HOMES = (
+    select(
+        properties,
+        ownerships.c.person_id,
+        ownerships.c.numerator,
+        ownerships.c.denominator,
+        ownerships.c.since,
+    )
+    .join(ownerships, ownerships.c.bfe_number == properties.c.bfe_number)
+    .where(ownerships.c.person_id.in_(kit.batch_keys()))
+    .order_by(properties.c.bfe_number)
+)
+_PROPERTIES = select(properties).where(properties.c.bfe_number.in_(kit.batch_keys()))
+_OWNERS = (
+    select(ownerships)
+    .where(ownerships.c.bfe_number.in_(kit.batch_keys()))
+    .order_by(ownerships.c.since, ownerships.c.id)
+)
+_BUILDINGS = (
+    select(buildings)
+    .where(buildings.c.bfe_number.in_(kit.batch_keys()))
+    .order_by(buildings.c.building_number)
+)
+_VALUATIONS = (
+    select(valuations)
+    .where(valuations.c.bfe_number.in_(kit.batch_keys()))
+    .order_by(valuations.c.year.desc())
+)
 
 
 async def load_homes(database: kit.Database, people: list[str]) -> list[Rows]:
     """Each person's properties with their share, by BFE number."""
-    statement = (
-        select(
-            properties,
-            ownerships.c.person_id,
-            ownerships.c.numerator,
-            ownerships.c.denominator,
-            ownerships.c.since,
-        )
-        .join(ownerships, ownerships.c.bfe_number == properties.c.bfe_number)
-        .where(ownerships.c.person_id.in_(people))
-        .order_by(properties.c.bfe_number)
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_HOMES, {"keys": people})
     return kit.grouped(people, rows, key=lambda row: row["person_id"])
 
 
@@ -41,41 +51,25 @@ async def load_properties(
     database: kit.Database, numbers: list[int]
 ) -> list[RowMapping | None]:
     """Properties by BFE number; None for a number the register does not hold."""
-    statement = select(properties).where(properties.c.bfe_number.in_(numbers))
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_PROPERTIES, {"keys": numbers})
     return kit.ordered(numbers, rows, key=lambda row: row["bfe_number"])
 
 
 async def load_owners(database: kit.Database, numbers: list[int]) -> list[Rows]:
     """The owners of each property, the longest-standing first."""
-    statement = (
-        select(ownerships)
-        .where(ownerships.c.bfe_number.in_(numbers))
-        .order_by(ownerships.c.since, ownerships.c.id)
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_OWNERS, {"keys": numbers})
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 
 async def load_buildings(database: kit.Database, numbers: list[int]) -> list[Rows]:
     """The buildings on each property, by building number."""
-    statement = (
-        select(buildings)
-        .where(buildings.c.bfe_number.in_(numbers))
-        .order_by(buildings.c.building_number)
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_BUILDINGS, {"keys": numbers})
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 
 async def load_valuations(database: kit.Database, numbers: list[int]) -> list[Rows]:
     """The valuations of each property, newest year first."""
-    statement = (
-        select(valuations)
-        .where(valuations.c.bfe_number.in_(numbers))
-        .order_by(valuations.c.year.desc())
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_VALUATIONS, {"keys": numbers})
     return kit.grouped(numbers, rows, key=lambda row: row["bfe_number"])
 
 

@@ -1,6 +1,5 @@
 """Per-request loaders of the tax agency: one ``IN (...)`` query per batch."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,16 +11,6 @@ from subgraphs.skat.models import payslips, tax_assessments
 
 PayslipKey = tuple[str, int]
 """A person and how many of their newest pay periods to load."""
-
-
-async def _fetch(
-    database: kit.Database,
-    statement: Any,
-    parameters: dict[str, Any] | None = None,
-) -> Sequence[RowMapping]:
-    async with database.engine.connect() as connection:
-        result = await connection.execute(statement, parameters)
-        return result.mappings().all()
 
 
 def _latest_payslips() -> Any:
@@ -59,7 +48,7 @@ async def load_payslips(
     """
     most = max(last for _, last in keys)
     people = sorted({person for person, _ in keys})
-    rows = await _fetch(database, _LATEST_PAYSLIPS, {"people": people, "most": most})
+    rows = await database.rows(_LATEST_PAYSLIPS, {"people": people, "most": most})
     by_person = kit.grouped(people, rows, key=lambda row: row["person_id"])
     found = dict(zip(people, by_person, strict=True))
     return [
@@ -68,20 +57,22 @@ async def load_payslips(
     ]
 
 
+_ASSESSMENTS = (
+    select(tax_assessments)
+    .where(tax_assessments.c.person_id.in_(kit.batch_keys()))
+    .order_by(
+        tax_assessments.c.year.desc(),
+        tax_assessments.c.issued.desc(),
+        tax_assessments.c.id,
+    )
+)
+
+
 async def load_assessments(
     database: kit.Database, keys: list[str]
 ) -> list[list[RowMapping]]:
     """Each person's tax assessments, newest year first, then newest issued."""
-    statement = (
-        select(tax_assessments)
-        .where(tax_assessments.c.person_id.in_(keys))
-        .order_by(
-            tax_assessments.c.year.desc(),
-            tax_assessments.c.issued.desc(),
-            tax_assessments.c.id,
-        )
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_ASSESSMENTS, {"keys": keys})
     return kit.grouped(keys, rows, key=lambda row: row["person_id"])
 
 

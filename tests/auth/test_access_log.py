@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -140,20 +140,25 @@ async def test_times_come_back_in_utc(log: AccessLog) -> None:
     assert page.items[0].entry.viewed_at.utcoffset() == timedelta(0)
 
 
-async def test_a_batch_is_written_whole_or_not_at_all(log: AccessLog) -> None:
-    first, poisoned, last = person(), person(), person()
+async def poison(log: AccessLog, whose: str) -> None:
+    """Make the database refuse every entry about ``whose``."""
     refuse = {
         "sqlite": (
-            f"CREATE TRIGGER poison_{poisoned[:8]} BEFORE INSERT ON access_log "
-            f"WHEN NEW.person_id = '{poisoned}' BEGIN SELECT RAISE(ABORT, 'no'); END"
+            f"CREATE TRIGGER poison_{whose[:8]} BEFORE INSERT ON access_log "
+            f"WHEN NEW.person_id = '{whose}' BEGIN SELECT RAISE(ABORT, 'no'); END"
         ),
         "postgresql": (
             "ALTER TABLE access_log ADD CONSTRAINT "
-            f"poison_{poisoned[:8]} CHECK (person_id <> '{poisoned}')"
+            f"poison_{whose[:8]} CHECK (person_id <> '{whose}')"
         ),
     }
     async with log.engine.begin() as connection:
         await connection.execute(text(refuse[log.engine.dialect.name]))
+
+
+async def test_a_batch_is_written_whole_or_not_at_all(log: AccessLog) -> None:
+    first, poisoned, last = person(), person(), person()
+    await poison(log, poisoned)
 
     with pytest.raises(AccessLogUnavailable) as caught:
         await log.write_batch([entry(first), entry(poisoned), entry(last)])
@@ -161,6 +166,50 @@ async def test_a_batch_is_written_whole_or_not_at_all(log: AccessLog) -> None:
     assert caught.value.extensions == {"code": "ACCESS_LOG_UNAVAILABLE"}
     assert (await log.read(first)).items == ()
     assert (await log.read(last)).items == ()
+
+
+def count_inserts(log: AccessLog) -> list[str]:
+    """The INSERT statements ``log``'s engine runs from now on."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            seen.append(statement)
+
+    event.listen(log.engine.sync_engine, "before_cursor_execute", record)
+    return seen
+
+
+async def test_concurrent_requests_share_transactions_and_all_are_written(
+    log: AccessLog,
+) -> None:
+    people = [person() for _ in range(24)]
+    inserts = count_inserts(log)
+
+    await asyncio.gather(
+        *(log.write_batch([entry(whose), entry(whose, minutes=1)]) for whose in people)
+    )
+
+    for whose in people:
+        assert len((await log.read(whose)).items) == 2
+    assert 1 <= len(inserts) < len(people)
+
+
+async def test_a_failing_batch_withholds_only_its_own_request(log: AccessLog) -> None:
+    people = [person() for _ in range(8)]
+    poisoned = people[3]
+    await poison(log, poisoned)
+
+    outcomes = await asyncio.gather(
+        *(log.write_batch([entry(whose)]) for whose in people),
+        return_exceptions=True,
+    )
+
+    assert isinstance(outcomes[3], AccessLogUnavailable)
+    assert [o for i, o in enumerate(outcomes) if i != 3] == [None] * 7
+    for whose in people:
+        expected = 0 if whose == poisoned else 1
+        assert len((await log.read(whose)).items) == expected
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ properties with valuation, three payslips, tax assessments, health record. The
 variants:
 
 - ``ours-in-process``: ``citizen-graph serve`` with its subgraphs in process;
+- ``ours-2-workers``: the same with ``--workers 2``, one process per core;
 - ``ours-http``: ``citizen-graph serve --supergraph FILE`` over the four
   authorities served by ``citizen-graph subgraph NAME --port P``;
 - ``hive-http``: Hive Gateway over the same four HTTP subgraphs and supergraph;
@@ -124,6 +125,14 @@ def persona() -> dict[str, str]:
 def ours_in_process(workdir: Path) -> Iterator[Deployment]:
     """Our gateway with the four authorities in its own process."""
     with running_servers([serve_spec(seeded())]) as [gateway]:
+        target = Target(gateway.endpoint, gql(DASHBOARD_QUERY), persona())
+        yield Deployment([target], {GATEWAY: gateway})
+
+
+@contextmanager
+def ours_two_workers(workdir: Path) -> Iterator[Deployment]:
+    """The same as :func:`ours_in_process`, served by two worker processes."""
+    with running_servers([serve_spec(seeded(), "--workers", "2")]) as [gateway]:
         target = Target(gateway.endpoint, gql(DASHBOARD_QUERY), persona())
         yield Deployment([target], {GATEWAY: gateway})
 
@@ -288,6 +297,11 @@ def floor_in_process(workdir: Path) -> Iterator[Deployment]:
 
 VARIANTS = [
     Variant("ours-in-process", "Our gateway, subgraphs in process.", ours_in_process),
+    Variant(
+        "ours-2-workers",
+        "Our gateway, subgraphs in process, two worker processes (one per core).",
+        ours_two_workers,
+    ),
     Variant("ours-http", "Our gateway over four HTTP subgraphs.", ours_http),
     Variant("hive-http", "Hive Gateway over the same HTTP subgraphs.", hive_http),
     Variant("floor-http", "The plan's fetches straight to the subgraphs.", floor_http),

@@ -137,11 +137,13 @@ def statements(database: kit.Database) -> Iterator[list[str]]:
     def record(*args: Any) -> None:
         seen.append(args[2])
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    for engine in database.engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+        for engine in database.engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def address(municipality_code: str = "265") -> Address:

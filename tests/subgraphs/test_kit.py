@@ -1,14 +1,18 @@
-"""The subgraph kit: checked entity representations, batching, error logging."""
+"""The subgraph kit: checked entity representations, batching, error logging,
+reading."""
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import strawberry
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from strawberry.types import Info
 
 from subgraphs import kit
+from tests.subgraphs.authorities import statements
 
 
 @dataclass
@@ -173,3 +177,39 @@ async def test_expected_errors_are_not_logged(caplog: pytest.LogCaptureFixture) 
         await entities([{"__typename": "Dog"}])
 
     assert not [r for r in caplog.records if r.name == "strawberry.execution"]
+
+
+async def test_sqlite_file_reads_run_inline_and_see_committed_writes(
+    tmp_path: Path,
+) -> None:
+    metadata = MetaData()
+    notes = Table("notes", metadata, Column("id", Integer, primary_key=True))
+    database = kit.Database.open(kit.sqlite_url(tmp_path, "notes"))
+    try:
+        await database.create_all(metadata)
+        async with database.engine.begin() as connection:
+            await connection.execute(insert(notes), [{"id": 1}, {"id": 2}])
+        with statements(database) as seen:
+            rows = await database.rows(select(notes.c.id).order_by(notes.c.id))
+        assert [row["id"] for row in rows] == [1, 2]
+        assert database.reader is not None
+        assert len(seen) == 1
+        async with database.engine.begin() as connection:
+            await connection.execute(insert(notes), [{"id": 3}])
+        rows = await database.rows(select(notes.c.id).order_by(notes.c.id))
+        assert [row["id"] for row in rows] == [1, 2, 3]
+    finally:
+        await database.close()
+
+
+async def test_in_memory_sqlite_reads_through_the_async_engine() -> None:
+    metadata = MetaData()
+    notes = Table("notes", metadata, Column("id", Integer, primary_key=True))
+    database = kit.Database.open("sqlite+aiosqlite:///:memory:")
+    try:
+        assert database.reader is None
+        await database.create_all(metadata)
+        rows = await database.rows(select(notes.c.id))
+        assert list(rows) == []
+    finally:
+        await database.close()

@@ -3,9 +3,13 @@
 import argparse
 from pathlib import Path
 
+import httpx
 import pytest
 
 from gateway.commands import serve
+from subgraphs.population import persona
+from tests.peers.citizen_stack import persona_headers, seed, serve_spec
+from tests.peers.servers import running_servers
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -76,3 +80,48 @@ def test_production_without_a_trusted_issuer_exits_2(
 
     assert status == 2
     assert "set CITIZEN_GRAPH_OIDC_ISSUER" in capsys.readouterr().out
+
+
+def test_workers_must_be_one_or_more(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "-1", "two"):
+        with pytest.raises(SystemExit) as stopped:
+            _parse("--workers", bad)
+        assert stopped.value.code == 2
+        assert f"expected a whole number of 1 or more, not '{bad}'" in (
+            capsys.readouterr().err
+        )
+
+
+def _worker_processes(parent: int) -> list[int]:
+    """The worker processes ``parent`` spawned, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent and b"spawn_main" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_two_workers_serve_one_port_from_storage_prepared_once(
+    tmp_path: Path,
+) -> None:
+    data = seed(tmp_path / "data", citizens=20)
+    headers = persona_headers(data, "parent")
+    query = {"query": "{ me { personId name { firstNames } } }"}
+
+    with running_servers([serve_spec(data, "--workers", "2")]) as [gateway]:
+        workers = _worker_processes(gateway.process.pid)
+        with httpx.Client(timeout=10.0) as client:
+            answers = [
+                client.post(gateway.endpoint, json=query, headers=headers)
+                for _ in range(12)
+            ]
+
+    assert len(workers) == 2
+    assert {answer.status_code for answer in answers} == {200}
+    people = {answer.json()["data"]["me"]["personId"] for answer in answers}
+    assert people == {persona("parent").person_id}

@@ -2,14 +2,13 @@
 
 import random
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from strawberry.types import ExecutionResult
 
 from auth.viewer import AssuranceLevel, Viewer
@@ -64,21 +63,6 @@ async def execute(
 def errors(result: ExecutionResult) -> list[tuple[list[Any] | None, str | None]]:
     """(path, code) of every error of ``result``."""
     return [(e.path, (e.extensions or {}).get("code")) for e in result.errors or []]
-
-
-@contextmanager
-def statements(database: kit.Database) -> Iterator[list[str]]:
-    """The SQL statements ``database`` executes inside the block."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
 def _cpr(rng: random.Random, birth: date, sex: str) -> str:

@@ -18,12 +18,12 @@ from subgraphs.cpr.relations import (
 )
 from subgraphs.cpr.types import NOT_FOUND_MESSAGE
 from subgraphs.population import persona
+from tests.subgraphs.authorities import statements
 from tests.subgraphs.cpr.conftest import (
     add_family,
     errors,
     execute,
     persona_viewer,
-    statements,
     viewer_for,
 )
 
