@@ -77,6 +77,12 @@ _PARENTS = (
     .order_by(parent_child.c.parent_id)
 )
 
+_POWERS = (
+    select(powers_of_attorney)
+    .where(powers_of_attorney.c.grantee_id.in_(kit.batch_keys()))
+    .order_by(powers_of_attorney.c.valid_from, powers_of_attorney.c.power_id)
+)
+
 
 async def load_people(
     database: kit.Database, ids: list[str]
@@ -115,12 +121,7 @@ async def load_powers(
     database: kit.Database, grantee_ids: list[str]
 ) -> list[list[RowMapping]]:
     """The powers of attorney each grantee holds, oldest first."""
-    statement = (
-        select(powers_of_attorney)
-        .where(powers_of_attorney.c.grantee_id.in_(grantee_ids))
-        .order_by(powers_of_attorney.c.valid_from, powers_of_attorney.c.power_id)
-    )
-    rows = await _fetch(database, statement)
+    rows = await database.rows(_POWERS, {"keys": grantee_ids})
     return kit.grouped(grantee_ids, rows, key=lambda row: row["grantee_id"])
 
 
@@ -145,11 +146,10 @@ class CprContext(kit.SubgraphContext):
         async def parents(ids: list[str]) -> list[list[RowMapping]]:
             return await load_parents(database, ids)
 
-        self.people = kit.loader(people)
-        self.children = kit.loader(children)
-
         async def powers(ids: list[str]) -> list[list[RowMapping]]:
             return await load_powers(database, ids)
 
+        self.people = kit.loader(people)
+        self.children = kit.loader(children)
         self.parents = kit.loader(parents)
         self.powers = kit.loader(powers)
