@@ -13,6 +13,8 @@ all four; :func:`key_routes` the first two, :func:`sign_in_routes` the last two)
     GET /dev/.well-known/openid-configuration   a minimal discovery document
     GET /dev/personas                           the personas to pick from
     GET /dev/token?persona=NAME&assurance=LEVEL a signed token for a persona
+        [&actFor=NAME|ID]                       acting for another persona (by
+                                                name) or a person (by id)
 
 :class:`PersonaSignIn` offers the same sign-in to code that serves its own routes.
 """
@@ -207,19 +209,29 @@ def _token_response(
         )
     except ValueError as exc:
         return _bad_request("BAD_USER_INPUT", f"{exc} Use low, substantial or high.")
-    acting_for = request.query_params.get("actingFor") or None
+    acting_for = _acted_for(request, personas)
     token = issuer.issue(persona.person_id, level, acting_for)
-    return JSONResponse(
-        {
-            "token": token,
-            "tokenType": "Bearer",
-            "expiresIn": int(LIFETIME.total_seconds()),
-            "persona": persona.name,
-            "personId": persona.person_id,
-            "assurance": level.name.lower(),
-        },
-        headers={"Cache-Control": "no-store"},
-    )
+    body: dict[str, Any] = {
+        "token": token,
+        "tokenType": "Bearer",
+        "expiresIn": int(LIFETIME.total_seconds()),
+        "persona": persona.name,
+        "personId": persona.person_id,
+        "assurance": level.name.lower(),
+    }
+    if acting_for is not None:
+        body["actingFor"] = acting_for
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def _acted_for(request: Request, personas: dict[str, Persona]) -> str | None:
+    """Whom a ``/dev/token`` request acts for: ``actFor`` names a persona or a
+    person id, ``actingFor`` a person id; None when neither is given."""
+    named = request.query_params.get("actFor") or None
+    if named is not None:
+        found = personas.get(named)
+        return found.person_id if found is not None else named
+    return request.query_params.get("actingFor") or None
 
 
 def _bad_request(code: str, message: str) -> JSONResponse:

@@ -144,6 +144,17 @@ def _is_custody_holder_under_15(viewer: Viewer, subject: object) -> bool:
     )
 
 
+def _holds_power_for(authority: str) -> Callable[[Viewer, object], bool]:
+    def check(viewer: Viewer, subject: object) -> bool:
+        owner = owner_of(subject)
+        if owner is None or viewer.acting_for != owner:
+            return False
+        powers = viewer.relations.powers_from(owner, viewer.today)
+        return any(authority in power.scope for power in powers)
+
+    return check
+
+
 def _substantial(viewer: Viewer, subject: object) -> bool:
     return viewer.assurance >= AssuranceLevel.SUBSTANTIAL
 
@@ -162,6 +173,17 @@ CUSTODY_UNDER_15 = Rule("custody-under-15", _is_custody_holder_under_15)
 
 SUBSTANTIAL = Rule("assurance-substantial", _substantial)
 """A sign-in with assurance level substantial or high."""
+
+
+def attorney(authority: str) -> Rule:
+    """A holder of a power of attorney from the person, acting for them.
+
+    Allowed when the viewer acts for the person (``acting_for``) and holds a
+    power from them, in force today, whose scope covers ``authority``. Without
+    acting for the person the power grants nothing.
+    """
+    return Rule(f"attorney-{authority}", _holds_power_for(authority))
+
 
 NOBODY = Rule("nobody", lambda viewer, subject: False)
 """Denies everyone; the default of anything not declared."""

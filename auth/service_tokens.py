@@ -13,7 +13,7 @@ Claims, besides ``iss``, ``aud``, ``sub``, ``iat``, ``exp`` and ``jti``:
     assurance   ``low``, ``substantial`` or ``high``
     acting_for  the person the viewer acts for (absent when none)
     relations   ``{"spouse": id | null, "children": [{"id", "born", "custody"}],
-                "parents": [id]}``
+                "parents": [id], "powers": [{"grantor", "scope", "from", "to"}]}``
     today       the date ages are computed against, ISO 8601
 
 Keys, see :meth:`ServiceTokens.from_env`:
@@ -41,7 +41,13 @@ from auth import keys
 from auth.errors import Unauthenticated
 from auth.jwks import KeySet
 from auth.tokens import bearer_token, refusal, unauthorized, unverified_header
-from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
+from auth.viewer import (
+    AssuranceLevel,
+    ChildRelation,
+    PowerOfAttorney,
+    Relations,
+    Viewer,
+)
 
 SERVICE_ISSUER = "urn:citizen-graph:gateway"
 TOKEN_TYPE = "citizen-graph-service+jwt"  # noqa: S105 - a media type, not a secret
@@ -174,6 +180,7 @@ def viewer_claims(viewer: Viewer) -> dict[str, Any]:
                 for child in viewer.relations.children
             ],
             "parents": list(viewer.relations.parent_ids),
+            "powers": [_power_claim(power) for power in viewer.relations.powers],
         },
         "today": viewer.today.isoformat(),
     }
@@ -197,6 +204,7 @@ def viewer_from_service_claims(claims: Mapping[str, Any]) -> Viewer:
                 spouse_id=_optional_text(relations.get("spouse")),
                 children=tuple(_child(c) for c in relations.get("children", ())),
                 parent_ids=tuple(_text(p) for p in relations.get("parents", ())),
+                powers=tuple(_power(p) for p in relations.get("powers", ())),
             ),
             today=date.fromisoformat(_text(claims["today"])),
         )
@@ -213,6 +221,28 @@ def _child(entry: Mapping[str, Any]) -> ChildRelation:
         raise TypeError("custody is not a boolean")
     born = date.fromisoformat(_text(entry["born"]))
     return ChildRelation(_text(entry["id"]), born, has_custody=custody)
+
+
+def _power_claim(power: PowerOfAttorney) -> dict[str, Any]:
+    return {
+        "grantor": power.grantor_id,
+        "scope": sorted(power.scope),
+        "from": power.valid_from.isoformat(),
+        "to": None if power.valid_to is None else power.valid_to.isoformat(),
+    }
+
+
+def _power(entry: Mapping[str, Any]) -> PowerOfAttorney:
+    scope = entry["scope"]
+    if not isinstance(scope, list):
+        raise TypeError("scope is not a list")
+    ends = _optional_text(entry["to"])
+    return PowerOfAttorney(
+        grantor_id=_text(entry["grantor"]),
+        scope=frozenset(_text(authority) for authority in scope),
+        valid_from=date.fromisoformat(_text(entry["from"])),
+        valid_to=None if ends is None else date.fromisoformat(ends),
+    )
 
 
 def _text(value: object) -> str:

@@ -44,12 +44,37 @@ class ChildRelation:
 
 
 @dataclass(frozen=True, slots=True)
+class PowerOfAttorney:
+    """A digital power of attorney (fuldmagt) that the viewer holds.
+
+    Attributes:
+        grantor_id: the person who granted it, whom the viewer may act for.
+        scope: the authorities it covers (``cpr``, ``skat``, ``property``,
+            ``health``).
+        valid_from: the first day it is in force.
+        valid_to: the last day it is in force, or None until revoked.
+    """
+
+    grantor_id: str
+    scope: frozenset[str]
+    valid_from: date
+    valid_to: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        """True when the power is in force on ``day``."""
+        return self.valid_from <= day and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Relations:
-    """The viewer's family relations, looked up once per request."""
+    """The viewer's family relations and powers, looked up once per request."""
 
     spouse_id: str | None = None
     children: tuple[ChildRelation, ...] = ()
     parent_ids: tuple[str, ...] = ()
+    powers: tuple[PowerOfAttorney, ...] = ()
 
     def child(self, person_id: str) -> ChildRelation | None:
         """The relation to ``person_id`` if that person is the viewer's child."""
@@ -57,6 +82,14 @@ class Relations:
             if child.person_id == person_id:
                 return child
         return None
+
+    def powers_from(self, person_id: str, day: date) -> list[PowerOfAttorney]:
+        """The powers that ``person_id`` granted the viewer, in force on ``day``."""
+        return [
+            power
+            for power in self.powers
+            if power.grantor_id == person_id and power.in_force_on(day)
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +102,11 @@ class Viewer:
             does not link the sign-in to a person.
         assurance: the assurance level of the sign-in.
         acting_for: the person the citizen acts for, if any (custody or power of
-            attorney); None when they act for themself.
-        relations: spouse and children, from the civil register.
+            attorney); None when they act for themself. The gateway refuses a
+            request whose viewer may not act for this person
+            (:func:`auth.acting.may_act_for`).
+        relations: spouse, children, parents and powers of attorney held, from
+            the civil register.
         today: the date that ages are computed against for this request.
     """
 

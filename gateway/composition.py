@@ -31,6 +31,7 @@ from sqlalchemy import text
 
 from auth.access_log import AccessLog
 from auth.gate import ATOMS, PolicyGate, owner_atom
+from auth.policy import attorney
 from auth.service_tokens import ServiceTokens
 from auth.viewer import Relations, Viewer
 from gateway.http import GraphQLParams
@@ -49,13 +50,17 @@ from subgraphs.cpr.relations import (
     relations_from_result,
 )
 from subgraphs.kit import Database
-from subgraphs.registry import load_graph
+from subgraphs.registry import AUTHORITIES, load_graph
 
 logger = logging.getLogger(__name__)
 
 HEALTH_QUERY = "SELECT 1"
 
-CITIZEN_ATOMS = {**ATOMS, CUSTODY_OF_MINOR.name: owner_atom(CUSTODY_OF_MINOR)}
+CITIZEN_ATOMS = {
+    **ATOMS,
+    CUSTODY_OF_MINOR.name: owner_atom(CUSTODY_OF_MINOR),
+    **{rule.name: owner_atom(rule) for rule in map(attorney, AUTHORITIES)},
+}
 """Policy names the gateway decides; ``no-address-protection`` needs the register."""
 
 CITIZEN_OWNERS = {"Person": "personId", "Child": "personId", "Spouse": "personId"}

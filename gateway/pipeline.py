@@ -17,13 +17,19 @@ from typing import Any
 from graphql import DocumentNode, GraphQLSchema
 
 from auth.access_log import AccessLog, SeenFields
+from auth.acting import may_act_for
 from auth.errors import AccessLogUnavailable
 from auth.recording import recording
 from auth.viewer import Relations, Viewer
+from gateway.errors import Forbidden
 from gateway.seams import ExecutionResponse, Executor
 from resolvers.executor import Response
 
 logger = logging.getLogger(__name__)
+
+ACTING_REFUSED = "You may not act for the person this sign-in names."
+"""One message for every refused ``act_for``, so none tells whether the person
+exists."""
 
 RelationsSource = Callable[[Viewer], Awaitable[Relations]]
 """Reads the relations of a signed-in person from the civil register."""
@@ -64,8 +70,14 @@ class CitizenExecutor:
         document_hash: str,
         include_plan: bool = False,
     ) -> ExecutionResponse:
-        """Run the operation for ``viewer`` with their relations, then log it."""
+        """Run the operation for ``viewer`` with their relations, then log it.
+
+        Raises:
+            Forbidden: the viewer acts for someone they may not act for.
+        """
         viewer = await self._with_relations(viewer)
+        if self.relations is not None and not may_act_for(viewer):
+            raise Forbidden(ACTING_REFUSED)
         seen = SeenFields()
         with recording(seen):
             response = await self.inner.execute(

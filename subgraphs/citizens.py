@@ -56,6 +56,21 @@ class Employment:
 
 
 @dataclass(frozen=True, slots=True)
+class PowerGrant:
+    """A digital power of attorney (fuldmagt) that a citizen granted someone.
+
+    ``scope`` names the authorities it covers (``cpr``, ``skat``, ``property``,
+    ``health``); ``valid_to`` is its last day, or None until revoked.
+    """
+
+    power_id: str
+    grantee_id: str
+    scope: tuple[str, ...]
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class Citizen:
     """One person of the civil register, with what the other authorities need."""
 
@@ -79,6 +94,7 @@ class Citizen:
     other_monthly_income: int
     other_income_type: str | None
     church_member: bool
+    powers_granted: tuple[PowerGrant, ...] = ()
 
     def age_on(self, day: date) -> int:
         """Whole years of age on ``day``."""
@@ -204,8 +220,21 @@ PERSONAS: tuple[Persona, ...] = (
         "b76368db-460a-4f48-88b7-7a8ee0c679b0",
         "the pensioner's late husband (status 90, died 2021): no address",
     ),
+    Persona(
+        "attorney",
+        "3f0c5a4e-7d21-4b8e-9a61-2c4e8d9b7f15",
+        "the pensioner's daughter aged 51: holds her mother's power of attorney "
+        "for tax and property (not health), and her late father's, which ended "
+        "when he died",
+    ),
 )
 """The named personas; their ids are fixed and independent of ``citizens``/``seed``."""
+
+MOTHER_POWER_ID = "0d6f1b7a-3c52-4e9d-8f14-6a2b9c7e5d31"
+"""The pensioner's power of attorney to the attorney: tax and property."""
+
+FATHER_POWER_ID = "9b4e2d8c-1f63-4a7b-b5c9-3e8d7a1f6c42"
+"""The late husband's power of attorney to the attorney, ended at his death."""
 
 EX_ID = "af2db0e6-66e5-4b79-80e7-384fc8c3fa38"
 NON_CUSTODIAL_CHILD_ID = "a41c68c0-78c3-49be-a402-a521625d54a7"

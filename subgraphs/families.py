@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from subgraphs.citizens import (
     EX_ID,
+    FATHER_POWER_ID,
+    MOTHER_POWER_ID,
     NON_CUSTODIAL_CHILD_ID,
     OLD_AGE_PENSION_COUPLE,
     OLD_AGE_PENSION_SINGLE,
@@ -25,6 +27,7 @@ from subgraphs.citizens import (
     Home,
     Household,
     Ownership,
+    PowerGrant,
     persona,
 )
 from subgraphs.cpr_numbers import CprIssuer
@@ -121,6 +124,7 @@ class _Person:
     other_monthly_income: int = 0
     other_income_type: str | None = None
     church_member: bool = True
+    powers_granted: tuple[PowerGrant, ...] = ()
 
     def freeze(self, world: World, mod11: bool | None = None) -> Citizen:
         cpr = self.cpr or world.cprs.issue(self.birth_date, self.sex, mod11)
@@ -145,6 +149,7 @@ class _Person:
             other_monthly_income=self.other_monthly_income,
             other_income_type=self.other_income_type,
             church_member=self.church_member,
+            powers_granted=self.powers_granted,
         )
 
 
@@ -447,6 +452,7 @@ def persona_households(world: World) -> list[Household]:
     return [
         _persona_family(rng, world),
         _persona_pensioner(rng, world),
+        _persona_attorney(world),
         _persona_student(rng, world),
         _persona_protected(rng, world),
         *_persona_divorce(rng, world),
@@ -508,7 +514,31 @@ def _persona_pensioner(rng: random.Random, world: World) -> Household:
     widow.other_income_type = "old_age_pension"
     widow.address = _address(rng, flat=False, postcode=("5700", "Svendborg", "479"))
     home = _home(rng, world, widow.address, (widow,), date(1976, 8, 1))
+    daughter = _pid("attorney")
+    widow.powers_granted = (
+        PowerGrant(
+            MOTHER_POWER_ID,
+            daughter,
+            ("property", "skat"),
+            date(2025, 2, 1),
+            date(2028, 1, 31),
+        ),
+    )
+    late.powers_granted = (
+        PowerGrant(FATHER_POWER_ID, daughter, ("skat",), date(2019, 5, 1), died),
+    )
     return Household((widow.freeze(world), late.freeze(world)), (home,))
+
+
+def _persona_attorney(world: World) -> Household:
+    """The pensioner's daughter, drawn from a random source of her own so that
+    the personas generated after her keep their data."""
+    rng = random.Random(20261205)
+    daughter = _fixed(_pid("attorney"), "F", date(1975, 6, 12), "Hanne", "Mortensen")
+    daughter.parent_ids = (_pid("pensioner"), _pid("deceased"))
+    daughter.address = _address(rng, flat=True, postcode=("5000", "Odense C", "461"))
+    daughter.employment = _employment(rng, daughter, 44_000, 160)
+    return Household((daughter.freeze(world),))
 
 
 def _persona_student(rng: random.Random, world: World) -> Household:

@@ -31,6 +31,7 @@ from subgraphs.citizens import (
     Household,
     Ownership,
     Persona,
+    PowerGrant,
     UnknownPersona,
     persona,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Municipality",
     "Ownership",
     "Persona",
+    "PowerGrant",
     "UnknownPersona",
     "citizens_of",
     "generate",

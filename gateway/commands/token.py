@@ -30,7 +30,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="NSIS assurance level of the sign-in (default substantial)",
     )
     parser.add_argument(
-        "--acting-for", default=None, help="person id the persona acts for"
+        "--act-for",
+        "--acting-for",
+        dest="act_for",
+        default=None,
+        help="the persona (by name) or person id the persona acts for",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="data folder (default from env)"
@@ -54,4 +58,15 @@ def token(args: argparse.Namespace, lookup: Callable[[str], Persona]) -> str:
     settings = Settings.from_env(data_dir=args.data_dir)
     issuer = DevIssuer.load_or_create(settings.data_dir)
     level = AssuranceLevel.parse(args.assurance)
-    return issuer.issue(chosen.person_id, level, args.acting_for)
+    return issuer.issue(chosen.person_id, level, acted_for(args.act_for, lookup))
+
+
+def acted_for(name: str | None, lookup: Callable[[str], Persona]) -> str | None:
+    """The person id of the persona called ``name``, or ``name`` itself when it
+    names no persona (a person id); None when nobody is acted for."""
+    if name is None:
+        return None
+    try:
+        return lookup(name).person_id
+    except LookupError:
+        return name

@@ -10,7 +10,13 @@ from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, select
 
 from subgraphs import kit
-from subgraphs.cpr.models import addresses, parent_child, persons, protections
+from subgraphs.cpr.models import (
+    addresses,
+    parent_child,
+    persons,
+    powers_of_attorney,
+    protections,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,12 @@ _PARENTS = (
     .order_by(parent_child.c.parent_id)
 )
 
+_POWERS = (
+    select(powers_of_attorney)
+    .where(powers_of_attorney.c.grantee_id.in_(kit.batch_keys()))
+    .order_by(powers_of_attorney.c.valid_from, powers_of_attorney.c.power_id)
+)
+
 
 async def load_people(
     database: kit.Database, ids: list[str]
@@ -105,6 +117,14 @@ async def load_parents(
     return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
 
 
+async def load_powers(
+    database: kit.Database, grantee_ids: list[str]
+) -> list[list[RowMapping]]:
+    """The powers of attorney each grantee holds, oldest first."""
+    rows = await database.rows(_POWERS, {"keys": grantee_ids})
+    return kit.grouped(grantee_ids, rows, key=lambda row: row["grantee_id"])
+
+
 @dataclass(eq=False)
 class CprContext(kit.SubgraphContext):
     """A request to the civil register, with its own loaders."""
@@ -112,6 +132,7 @@ class CprContext(kit.SubgraphContext):
     people: DataLoader[str, PersonRecord | None] = field(init=False)
     children: DataLoader[str, list[RowMapping]] = field(init=False)
     parents: DataLoader[str, list[RowMapping]] = field(init=False)
+    powers: DataLoader[str, list[RowMapping]] = field(init=False)
 
     def __post_init__(self) -> None:
         database = self.database
@@ -125,6 +146,10 @@ class CprContext(kit.SubgraphContext):
         async def parents(ids: list[str]) -> list[list[RowMapping]]:
             return await load_parents(database, ids)
 
+        async def powers(ids: list[str]) -> list[list[RowMapping]]:
+            return await load_powers(database, ids)
+
         self.people = kit.loader(people)
         self.children = kit.loader(children)
         self.parents = kit.loader(parents)
+        self.powers = kit.loader(powers)

@@ -3,9 +3,11 @@
 ``persons`` holds one row per person, keyed by the pseudonymous ``person_id`` (the
 CPR number is a unique field, since it can change). Addresses are rows of their
 own, shared by everyone living there. ``parent_child`` holds both parents of a
-child with a custody flag (at most two holders), and ``protections`` the
-protections in force with their period. Every lookup is by one of the indexed
-columns, in batches.
+child with a custody flag (at most two holders), ``protections`` the
+protections in force with their period, and ``powers_of_attorney`` the digital
+powers of attorney (fuldmagt): who granted whom which authorities (``scope``, the
+authority names separated by spaces) for which period. Every lookup is by one of
+the indexed columns, in batches.
 """
 
 from sqlalchemy import (
@@ -70,4 +72,16 @@ protections = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date),
     Index("ix_protections_person", "person_id"),
+)
+
+powers_of_attorney = Table(
+    "powers_of_attorney",
+    metadata,
+    Column("power_id", String(36), primary_key=True),
+    Column("grantor_id", String(36), nullable=False),
+    Column("grantee_id", String(36), nullable=False),
+    Column("scope", String(60), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Index("ix_powers_of_attorney_grantee", "grantee_id"),
 )

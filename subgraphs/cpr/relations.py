@@ -14,16 +14,27 @@ from typing import Any
 
 import graphql
 
-from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
+from auth.viewer import (
+    AssuranceLevel,
+    ChildRelation,
+    PowerOfAttorney,
+    Relations,
+    Viewer,
+)
 from subgraphs.cpr.schema import subgraph
 from subgraphs.kit import Database
 
 VIEWER_RELATIONS_QUERY = """
 query ViewerRelations {
-  viewerRelations { spouseId children { personId birthDate hasCustody } }
+  viewerRelations {
+    spouseId
+    children { personId birthDate hasCustody }
+    parentIds
+    powers { grantorId scope validFrom validTo }
+  }
 }
 """
-"""The operation that reads the viewer's spouse and children."""
+"""The operation that reads the viewer's spouse, children, parents and powers."""
 
 
 class BadRelations(ValueError):
@@ -50,9 +61,26 @@ def relations_from_result(data: Mapping[str, Any] | None) -> Relations:
             for child in found["children"]
         )
         spouse = found["spouseId"]
+        parents = tuple(str(parent) for parent in found["parentIds"])
+        powers = tuple(_power(power) for power in found["powers"])
     except (KeyError, TypeError, ValueError) as exc:
         raise BadRelations("The civil register's relations are malformed.") from exc
-    return Relations(spouse_id=str(spouse) if spouse else None, children=children)
+    return Relations(
+        spouse_id=str(spouse) if spouse else None,
+        children=children,
+        parent_ids=parents,
+        powers=powers,
+    )
+
+
+def _power(found: Mapping[str, Any]) -> PowerOfAttorney:
+    ends = found["validTo"]
+    return PowerOfAttorney(
+        grantor_id=str(found["grantorId"]),
+        scope=frozenset(str(authority) for authority in found["scope"]),
+        valid_from=_date(found["validFrom"]),
+        valid_to=None if ends is None else _date(ends),
+    )
 
 
 @functools.cache

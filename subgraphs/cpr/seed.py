@@ -2,9 +2,10 @@
 
 Every citizen becomes a ``persons`` row (the dead and the emigrated without an
 address), every address one ``addresses`` row, every parent of a child a
-``parent_child`` row with its custody flag, and every protection a row with the
-period it is in force: name and address protection lasts a year and is renewed,
-the others run until further notice.
+``parent_child`` row with its custody flag, every protection a row with the
+period it is in force (name and address protection lasts a year and is renewed,
+the others run until further notice), and every power of attorney a citizen
+granted a ``powers_of_attorney`` row with its scope and period.
 """
 
 import random
@@ -14,7 +15,13 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from subgraphs.cpr.models import addresses, parent_child, persons, protections
+from subgraphs.cpr.models import (
+    addresses,
+    parent_child,
+    persons,
+    powers_of_attorney,
+    protections,
+)
 from subgraphs.cpr.names import addressing_name
 from subgraphs.population import TODAY, Citizen, Household
 
@@ -28,6 +35,7 @@ def rows(chunk: Sequence[Household]) -> dict[Table, list[dict[str, Any]]]:
     person_rows: list[dict[str, Any]] = []
     relation_rows: list[dict[str, Any]] = []
     protection_rows: list[dict[str, Any]] = []
+    power_rows: list[dict[str, Any]] = []
     for household in chunk:
         for citizen in household.members:
             address = citizen.address
@@ -52,11 +60,13 @@ def rows(chunk: Sequence[Household]) -> dict[Table, list[dict[str, Any]]]:
                 for parent_id in citizen.parent_ids
             )
             protection_rows.extend(_protections(citizen))
+            power_rows.extend(_powers(citizen))
     return {
         addresses: list(address_rows.values()),
         persons: person_rows,
         parent_child: relation_rows,
         protections: protection_rows,
+        powers_of_attorney: power_rows,
     }
 
 
@@ -100,3 +110,17 @@ def _protections(citizen: Citizen) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _powers(citizen: Citizen) -> list[dict[str, Any]]:
+    return [
+        {
+            "power_id": grant.power_id,
+            "grantor_id": citizen.person_id,
+            "grantee_id": grant.grantee_id,
+            "scope": " ".join(sorted(grant.scope)),
+            "valid_from": grant.valid_from,
+            "valid_to": grant.valid_to,
+        }
+        for grant in citizen.powers_granted
+    ]

@@ -3,8 +3,9 @@
 Every object that holds personal data names its person in ``owner_id``, which the
 access rules of :mod:`subgraphs.cpr.policies` read. Fields that a rule can deny are
 nullable; a denied field is null with one ``FORBIDDEN`` error. People the viewer
-may not look up at all (anyone but themself, their spouse and their children) are
-answered exactly like people who do not exist: null with one ``NOT_FOUND`` error.
+may not look up at all (anyone but themself, their spouse, their children and the
+person they act for) are answered exactly like people who do not exist: null with
+one ``NOT_FOUND`` error.
 """
 
 import enum
@@ -17,7 +18,7 @@ from strawberry.types import Info
 
 from auth.policy import guarded
 from subgraphs.cpr.loaders import CprContext, PersonRecord
-from subgraphs.cpr.policies import ADDRESS, IDENTITY, OWN, may_look_up
+from subgraphs.cpr.policies import ADDRESS, FAMILY, IDENTITY, OWN, may_look_up
 from subgraphs.kit import NotFound
 
 CIVIL_STATUSES = {
@@ -227,8 +228,9 @@ class Person:
     )
     civil_status: CivilStatus | None = strawberry.field(extensions=guarded(OWN))
     status: PersonStatus | None = strawberry.field(extensions=guarded(OWN))
-    protections: list[Protection] = strawberry.field(
-        description="Protections in force; always present, empty when none."
+    protections: list[Protection] | None = strawberry.field(
+        extensions=guarded(OWN),
+        description="Protections in force, empty when none; the person's own.",
     )
     spouse_id: strawberry.Private[str | None]
     protection_kinds: strawberry.Private[frozenset[str]]
@@ -270,7 +272,7 @@ class Person:
         """The person by key, if the viewer may look them up."""
         return await load_person(info, str(person_id))
 
-    @strawberry.field(extensions=guarded(OWN))
+    @strawberry.field(extensions=guarded(FAMILY))
     async def spouse(self, info: Context) -> Spouse | None:
         """The spouse or registered partner; null for the unmarried."""
         if self.spouse_id is None:
@@ -278,13 +280,13 @@ class Person:
         record: PersonRecord | None = await info.context.people.load(self.spouse_id)
         return Spouse.from_record(record) if record is not None else None
 
-    @strawberry.field(extensions=guarded(OWN), description="Oldest first.")
+    @strawberry.field(extensions=guarded(FAMILY), description="Oldest first.")
     async def children(self, info: Context) -> list[Child] | None:
         """The person's children, each with the person's custody of them."""
         rows = await info.context.children.load(str(self.person_id))
         return [Child.from_row(row, custody=row["custody"]) for row in rows]
 
-    @strawberry.field(extensions=guarded(OWN))
+    @strawberry.field(extensions=guarded(FAMILY))
     async def parents(self, info: Context) -> list[Parent] | None:
         """The person's registered parents and whether each holds custody."""
         rows = await info.context.parents.load(str(self.person_id))
@@ -333,8 +335,22 @@ class ViewerChild:
 
 @strawberry.federation.type(
     inaccessible=True,
-    description="The viewer's spouse and children; the gateway reads it once.",
+    description="A power of attorney the viewer holds, for the access rules.",
+)
+class ViewerPower:
+    grantor_id: strawberry.ID
+    scope: list[str]
+    valid_from: date
+    valid_to: date | None
+
+
+@strawberry.federation.type(
+    inaccessible=True,
+    description="The viewer's spouse, children, parents and powers of attorney "
+    "held; the gateway reads it once.",
 )
 class ViewerRelations:
     spouse_id: strawberry.ID | None
     children: list[ViewerChild]
+    parent_ids: list[strawberry.ID]
+    powers: list[ViewerPower]

@@ -63,6 +63,7 @@ PERSONA_CODES = {
     "nm": "no-mod11",
     "em": "emigrated",
     "de": "deceased",
+    "at": "attorney",
 }
 """Short codes of the personas, as the matrix's columns name them."""
 
@@ -214,13 +215,17 @@ class CitizenWorld:
         """The public schema of the citizen graph."""
         return self.executor.api_schema
 
-    async def viewer(self, code: str, assurance: AssuranceLevel) -> Viewer:
-        """The person ``code`` signed in as the gateway builds them."""
+    async def viewer(
+        self, code: str, assurance: AssuranceLevel, acting_for: str | None = None
+    ) -> Viewer:
+        """The person ``code`` signed in as the gateway builds them, acting for
+        the person ``acting_for`` (a code) if given."""
         person_id = self.codes[code]
         return Viewer(
             subject=f"matrix-{code}",
             person_id=person_id,
             assurance=assurance,
+            acting_for=self.codes[acting_for] if acting_for else None,
             relations=await load_relations(self.cpr, person_id, today=TODAY),
             today=TODAY,
         )

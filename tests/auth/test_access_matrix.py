@@ -17,9 +17,9 @@ Column names: ``me`` is the viewer; ``me.spouse`` and ``me.<code>`` are the
 spouse and a child reached through ``me``; ``@<code>`` is
 ``person(personId: <code>)``. Person codes: pa parent, sp spouse, tn teen (16),
 yc young-child (8), pe pensioner, st student, pr protected, nc non-custodial
-parent, nm no-mod11, em emigrated, de deceased, al the non-custodial parent's
-daughter (11), ex her mother, gu a custody holder of pc, a child of 5 under name
-and address protection.
+parent, nm no-mod11, em emigrated, de deceased, at attorney (the pensioner's
+daughter), al the non-custodial parent's daughter (11), ex her mother, gu a
+custody holder of pc, a child of 5 under name and address protection.
 
 The rules (issue 4): a citizen sees all of their own data; their spouse's name
 and CPR number, not the spouse's income, tax or health; their children's names
@@ -29,7 +29,15 @@ without custody sees no health data; a protected address is shown to nobody but
 the person; health data needs assurance level substantial or higher. Everything
 else is denied by default, with two decisions of the civil register on top: a
 custody holder sees the address of a child under 18 (unless it is protected),
-and ``protections`` is never null for anyone who may look the person up.
+and ``protections`` is the person's own (never null for them, an empty list when
+none) so that a spouse does not learn of a protection requested against them.
+
+Acting for someone (``act_for``, columns of the viewers in :data:`ACTING_FOR`)
+makes ``me`` that person, and every field is decided for the real viewer: a
+parent acting for a child sees what a parent sees of that child, and the
+pensioner's daughter, acting with her power of attorney for skat and property,
+sees her mother's income, tax and home and nothing else. Without acting for her
+mother, the daughter's power grants nothing: the lookup is NOT_FOUND.
 """
 
 from collections.abc import AsyncIterator
@@ -78,14 +86,19 @@ VIEWERS: dict[str, tuple[str, AssuranceLevel, bool, tuple[str, ...]]] = {
     "spouse": ("sp", SUBSTANTIAL, True, ("sp", "pa", "tn", "yc", "pr")),
     "teen": ("tn", SUBSTANTIAL, True, ("tn", "pa", "yc", "pr")),
     "young-child": ("yc", SUBSTANTIAL, True, ("yc", "pa", "tn", "pr")),
-    "pensioner": ("pe", SUBSTANTIAL, True, ("pe", "de", "pr")),
+    "pensioner": ("pe", SUBSTANTIAL, True, ("pe", "de", "pr", "at")),
     "student": ("st", SUBSTANTIAL, True, ("st", "pr")),
     "protected": ("pr", SUBSTANTIAL, True, ("pr", "st")),
     "non-custodial-parent": ("nc", SUBSTANTIAL, True, ("nc", "al", "ex", "pr")),
     "no-mod11": ("nm", SUBSTANTIAL, True, ("nm", "pr")),
     "emigrated": ("em", SUBSTANTIAL, True, ("em", "pr")),
     "deceased": ("de", SUBSTANTIAL, True, ("de", "pe", "pr")),
+    "attorney": ("at", SUBSTANTIAL, True, ("at", "pe", "de", "pr")),
     "guardian": ("gu", SUBSTANTIAL, False, ("pc",)),
+    "parent>yc": ("pa", SUBSTANTIAL, True, ()),
+    "parent>tn": ("pa", SUBSTANTIAL, True, ()),
+    "parent>yc@low": ("pa", LOW, True, ()),
+    "attorney>pe": ("at", SUBSTANTIAL, True, ()),
     "parent@low": ("pa", LOW, True, ("sp", "tn", "yc")),
     **{
         f"{name}@low": (code, LOW, True, ())
@@ -95,71 +108,88 @@ VIEWERS: dict[str, tuple[str, AssuranceLevel, bool, tuple[str, ...]]] = {
 }
 """Viewer label: (person code, assurance, whether ``me`` is read, lookups)."""
 
-ALIASED = ["parent", "teen", "non-custodial-parent", "guardian", "parent@low"]
+ACTING_FOR = {
+    "parent>yc": "yc",
+    "parent>tn": "tn",
+    "parent>yc@low": "yc",
+    "attorney>pe": "pe",
+}
+"""Viewers who act for someone (``act_for``): through custody (the parent for
+the young child and the teen) or a power of attorney (the pensioner's daughter
+for her mother). ``me`` is then the person acted for."""
+
+ALIASED = [
+    "parent",
+    "teen",
+    "non-custodial-parent",
+    "guardian",
+    "parent@low",
+    "attorney>pe",
+]
 """Viewers whose operations are also run with every field under three aliases:
 between them every kind of column and every kind of decision."""
 
 # --- the expected matrix ------------------------------------------------------------
 
 SELF = grid("""
-field                             pa sp tn yc pe st pr nc nm em de
-personId                          +  +  +  +  +  +  +  +  +  +  +
-cprNumber                         +  +  +  +  +  +  +  +  +  +  +
-name                              +  +  +  +  +  +  +  +  +  +  +
-birthDate                         +  +  +  +  +  +  +  +  +  +  +
-address                           +  +  +  +  +  +  +  +  +  o  o
-civilStatus                       +  +  +  +  +  +  +  +  +  +  +
-status                            +  +  +  +  +  +  +  +  +  +  +
-protections                       +  +  +  +  +  +  +  +  +  +  +
-spouse                            +  +  o  o  o  o  o  o  o  o  o
-children                          +  +  +  +  +  +  +  +  +  +  +
-parents                           +  +  +  +  +  +  +  +  +  +  +
-payslips                          +  +  +  +  +  +  +  +  +  +  +
-taxAssessments                    +  +  +  +  +  +  +  +  +  +  +
-properties                        +  +  +  +  +  +  +  +  +  +  +
-healthRecord                      +  +  +  +  +  +  +  +  +  o  o
-healthRecord.generalPractitioner  +  +  +  +  +  +  +  +  +  o  o
-healthRecord.medications          +  +  +  +  +  +  +  +  +  o  o
-healthRecord.vaccinations         +  +  +  +  +  +  +  +  +  o  o
-healthRecord.labResults           +  +  +  +  +  +  +  +  +  o  o
-healthRecord.hospitalRecords      +  +  +  +  +  +  +  +  +  o  o
-healthRecord.referrals            +  +  +  +  +  +  +  +  +  o  o
-healthRecord.organDonor           +  +  +  +  +  +  +  +  +  o  o
-healthRecord.livingWill           +  +  +  +  +  +  +  +  +  o  o
-accessLog                         +  +  +  +  +  +  +  +  +  +  +
-marriedSince                      .  .  .  .  .  .  .  .  .  .  .
-hasCustody                        .  .  .  .  .  .  .  .  .  .  .
+field                             pa sp tn yc pe st pr nc nm em de at
+personId                          +  +  +  +  +  +  +  +  +  +  +  +
+cprNumber                         +  +  +  +  +  +  +  +  +  +  +  +
+name                              +  +  +  +  +  +  +  +  +  +  +  +
+birthDate                         +  +  +  +  +  +  +  +  +  +  +  +
+address                           +  +  +  +  +  +  +  +  +  o  o  +
+civilStatus                       +  +  +  +  +  +  +  +  +  +  +  +
+status                            +  +  +  +  +  +  +  +  +  +  +  +
+protections                       +  +  +  +  +  +  +  +  +  +  +  +
+spouse                            +  +  o  o  o  o  o  o  o  o  o  o
+children                          +  +  +  +  +  +  +  +  +  +  +  +
+parents                           +  +  +  +  +  +  +  +  +  +  +  +
+payslips                          +  +  +  +  +  +  +  +  +  +  +  +
+taxAssessments                    +  +  +  +  +  +  +  +  +  +  +  +
+properties                        +  +  +  +  +  +  +  +  +  +  +  +
+healthRecord                      +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.generalPractitioner  +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.medications          +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.vaccinations         +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.labResults           +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.hospitalRecords      +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.referrals            +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.organDonor           +  +  +  +  +  +  +  +  +  o  o  +
+healthRecord.livingWill           +  +  +  +  +  +  +  +  +  o  o  +
+accessLog                         +  +  +  +  +  +  +  +  +  +  +  +
+marriedSince                      .  .  .  .  .  .  .  .  .  .  .  .
+hasCustody                        .  .  .  .  .  .  .  .  .  .  .  .
 """)
 """``me`` of every persona, signed in at assurance level substantial."""
 
 SELF_LOW = grid("""
-field                             pa sp tn yc pe st pr nc nm em de
-personId                          +  +  +  +  +  +  +  +  +  +  +
-cprNumber                         +  +  +  +  +  +  +  +  +  +  +
-name                              +  +  +  +  +  +  +  +  +  +  +
-birthDate                         +  +  +  +  +  +  +  +  +  +  +
-address                           +  +  +  +  +  +  +  +  +  o  o
-civilStatus                       +  +  +  +  +  +  +  +  +  +  +
-status                            +  +  +  +  +  +  +  +  +  +  +
-protections                       +  +  +  +  +  +  +  +  +  +  +
-spouse                            +  +  o  o  o  o  o  o  o  o  o
-children                          +  +  +  +  +  +  +  +  +  +  +
-parents                           +  +  +  +  +  +  +  +  +  +  +
-payslips                          +  +  +  +  +  +  +  +  +  +  +
-taxAssessments                    +  +  +  +  +  +  +  +  +  +  +
-properties                        +  +  +  +  +  +  +  +  +  +  +
-healthRecord                      -  -  -  -  -  -  -  -  -  -  -
-healthRecord.generalPractitioner  -  -  -  -  -  -  -  -  -  -  -
-healthRecord.medications          -  -  -  -  -  -  -  -  -  -  -
-healthRecord.vaccinations         -  -  -  -  -  -  -  -  -  -  -
-healthRecord.labResults           -  -  -  -  -  -  -  -  -  -  -
-healthRecord.hospitalRecords      -  -  -  -  -  -  -  -  -  -  -
-healthRecord.referrals            -  -  -  -  -  -  -  -  -  -  -
-healthRecord.organDonor           -  -  -  -  -  -  -  -  -  -  -
-healthRecord.livingWill           -  -  -  -  -  -  -  -  -  -  -
-accessLog                         +  +  +  +  +  +  +  +  +  +  +
-marriedSince                      .  .  .  .  .  .  .  .  .  .  .
-hasCustody                        .  .  .  .  .  .  .  .  .  .  .
+field                             pa sp tn yc pe st pr nc nm em de at
+personId                          +  +  +  +  +  +  +  +  +  +  +  +
+cprNumber                         +  +  +  +  +  +  +  +  +  +  +  +
+name                              +  +  +  +  +  +  +  +  +  +  +  +
+birthDate                         +  +  +  +  +  +  +  +  +  +  +  +
+address                           +  +  +  +  +  +  +  +  +  o  o  +
+civilStatus                       +  +  +  +  +  +  +  +  +  +  +  +
+status                            +  +  +  +  +  +  +  +  +  +  +  +
+protections                       +  +  +  +  +  +  +  +  +  +  +  +
+spouse                            +  +  o  o  o  o  o  o  o  o  o  o
+children                          +  +  +  +  +  +  +  +  +  +  +  +
+parents                           +  +  +  +  +  +  +  +  +  +  +  +
+payslips                          +  +  +  +  +  +  +  +  +  +  +  +
+taxAssessments                    +  +  +  +  +  +  +  +  +  +  +  +
+properties                        +  +  +  +  +  +  +  +  +  +  +  +
+healthRecord                      -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.generalPractitioner  -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.medications          -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.vaccinations         -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.labResults           -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.hospitalRecords      -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.referrals            -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.organDonor           -  -  -  -  -  -  -  -  -  -  -  -
+healthRecord.livingWill           -  -  -  -  -  -  -  -  -  -  -  -
+accessLog                         +  +  +  +  +  +  +  +  +  +  +  +
+marriedSince                      .  .  .  .  .  .  .  .  .  .  .  .
+hasCustody                        .  .  .  .  .  .  .  .  .  .  .  .
 """)
 """``me`` of every persona signed in at assurance level low: no health data."""
 
@@ -172,7 +202,7 @@ birthDate                         +          +    +      +    +      +
 address                           .          -    .      +    .      +
 civilStatus                       .          -    .      -    .      -
 status                            .          -    .      -    .      -
-protections                       .          +    .      +    .      +
+protections                       .          -    .      -    .      -
 spouse                            .          -    .      -    .      -
 children                          .          -    .      -    .      -
 parents                           .          -    .      -    .      -
@@ -207,7 +237,7 @@ birthDate                         +          +    +      +    +      +
 address                           .          -    .      +    .      +
 civilStatus                       .          -    .      -    .      -
 status                            .          -    .      -    .      -
-protections                       .          +    .      +    .      +
+protections                       .          -    .      -    .      -
 spouse                            .          -    .      -    .      -
 children                          .          -    .      -    .      -
 parents                           .          -    .      -    .      -
@@ -238,7 +268,7 @@ birthDate                         +      +    +
 address                           .      -    -
 civilStatus                       .      -    -
 status                            .      -    -
-protections                       .      +    +
+protections                       .      -    -
 spouse                            .      -    -
 children                          .      -    -
 parents                           .      -    -
@@ -262,6 +292,39 @@ hasCustody                        +      .    .
 address. pc (5, protected) seen by a custody holder: health as for any child under
 15, but not the protected address."""
 
+ATTORNEY = grid("""
+field                             me.pe
+personId                          +
+cprNumber                         -
+name                              -
+birthDate                         -
+address                           -
+civilStatus                       -
+status                            -
+protections                       -
+spouse                            -
+children                          -
+parents                           -
+payslips                          +
+taxAssessments                    +
+properties                        +
+healthRecord                      -
+healthRecord.generalPractitioner  -
+healthRecord.medications          -
+healthRecord.vaccinations         -
+healthRecord.labResults           -
+healthRecord.hospitalRecords      -
+healthRecord.referrals            -
+healthRecord.organDonor           -
+healthRecord.livingWill           -
+accessLog                         -
+marriedSince                      .
+hasCustody                        .
+""")
+"""The pensioner as her daughter sees her, acting for her with a power of attorney
+for skat and property: income, tax and the home; not the civil register (the
+power does not cover it), not health, never the access log."""
+
 NOT_FOUND = {
     ("parent", "@pr"),
     ("spouse", "@pr"),
@@ -281,10 +344,13 @@ NOT_FOUND = {
     ("emigrated", "@pr"),
     ("deceased", "@pe"),
     ("deceased", "@pr"),
+    ("attorney", "@pe"),
+    ("attorney", "@de"),
+    ("attorney", "@pr"),
 }
 """Lookups that are NOT_FOUND as a whole: a stranger, a parent, a sibling, an ex,
 a late husband. Children do not look their parents up; nobody looks up a
-stranger."""
+stranger; a power of attorney is used only when acting for its grantor."""
 
 
 def _expected() -> dict[str, dict[str, Column]]:
@@ -300,8 +366,16 @@ def _expected() -> dict[str, dict[str, Column]]:
     table["non-custodial-parent"]["@al"] = OTHER_CHILDREN["@al"]
     table["non-custodial-parent@low"]["me.al"] = OTHER_CHILDREN["me.al"]
     table["guardian"]["@pc"] = OTHER_CHILDREN["@pc"]
+    for parent in ("pensioner", "pensioner@low", "deceased", "deceased@low"):
+        table[parent]["me.at"] = OTHER_CHILDREN["me.al"]
+    table["parent>yc"]["me"] = FAMILY["@yc"]
+    table["parent>tn"]["me"] = FAMILY["@tn"]
+    table["parent>yc@low"]["me"] = FAMILY_LOW["@yc"]
+    table["attorney>pe"]["me"] = ATTORNEY["me.pe"]
+    table["attorney>pe"]["me.home.pe"] = ATTORNEY["me.pe"]
     for code, name in PERSONA_CODES.items():
         table[name][f"@{code}"] = SELF[code]
+    table["pensioner"]["@at"] = OTHER_CHILDREN["@al"]
     homes = {
         "parent": {"me.home.pa": SELF["pa"], "me.home.sp": FAMILY["@sp"]},
         "spouse": {"me.home.sp": SELF["sp"], "me.home.pa": FAMILY["@sp"]},
@@ -348,7 +422,7 @@ def _names(world: CitizenWorld) -> list[str]:
 async def _read(world: CitizenWorld, label: str, aliased: bool = False) -> Reading:
     """Every column of viewer ``label``; with ``aliased``, every copy of it."""
     code, assurance, reads_me, lookups = VIEWERS[label]
-    viewer = await world.viewer(code, assurance)
+    viewer = await world.viewer(code, assurance, ACTING_FOR.get(label))
     names = _names(world)
     schema = world.schema
     prefixes = ("", *ALIAS_PREFIXES) if aliased else ("",)
@@ -375,7 +449,7 @@ async def observed(world: CitizenWorld) -> dict[str, Reading]:
 
 def test_the_tables_name_every_field_of_the_contract(world: CitizenWorld) -> None:
     names = _names(world)
-    for table in (SELF, SELF_LOW, FAMILY, FAMILY_LOW, OTHER_CHILDREN):
+    for table in (SELF, SELF_LOW, FAMILY, FAMILY_LOW, OTHER_CHILDREN, ATTORNEY):
         for cells in table.values():
             assert list(cells) == names
 
@@ -449,8 +523,11 @@ async def test_the_protected_childs_address_is_hidden_for_its_protection(
     )
 
     body = await world.run(viewer, query, {"id": world.codes["pc"]})
+    own = await world.run(
+        await world.viewer("pc", SUBSTANTIAL), query, {"id": world.codes["pc"]}
+    )
 
     assert viewer.relations.child(world.codes["pc"]) is not None
-    assert {"kind": "NAME_ADDRESS"} in body["data"]["person"]["protections"]
-    assert body["data"]["person"]["address"] is None
-    assert [e["path"] for e in body["errors"]] == [["person", "address"]]
+    assert body["data"]["person"] == {"protections": None, "address": None}
+    assert sorted(e["path"][1] for e in body["errors"]) == ["address", "protections"]
+    assert {"kind": "NAME_ADDRESS"} in own["data"]["person"]["protections"]

@@ -127,6 +127,31 @@ async def test_the_token_route_signs_for_a_persona(
 
 
 @pytest.mark.parametrize(
+    ("params", "acting_for"),
+    [
+        ({"actFor": "teen"}, CHILD),
+        ({"actFor": "5d1e0c9b-8a7f-4e6d-9c5b-4a3f2e1d0c9b"}, None),
+        ({"actingFor": CHILD}, CHILD),
+        ({}, None),
+    ],
+)
+async def test_the_token_route_acts_for_a_persona_or_a_person(
+    client: httpx.AsyncClient,
+    issuer: DevIssuer,
+    params: dict[str, str],
+    acting_for: str | None,
+) -> None:
+    response = await client.get("/dev/token", params={"persona": "parent", **params})
+
+    body = response.json()
+    viewer = await issuer.verifier().verify(body["token"])
+    expected = acting_for or params.get("actFor")
+    assert viewer.person_id == PERSON
+    assert viewer.acting_for == expected
+    assert body.get("actingFor") == expected
+
+
+@pytest.mark.parametrize(
     ("params", "code"),
     [
         ({"persona": "nobody"}, "UNKNOWN_PERSONA"),

@@ -205,10 +205,11 @@ def test_rules_appear_in_the_subgraph_and_the_supergraph_as_policies() -> None:
     assert '@link(url: "https://specs.apollo.dev/federation/v2.9", import: ' in skat.sdl
     assert '"@policy"' in skat.sdl
     payslips = next(line for line in supergraph.splitlines() if "payslips(" in line)
-    assert '@policy(policies: [["self"]])' in payslips
+    assert '@policy(policies: [["self"], ["attorney-skat"]])' in payslips
     health = next(line for line in supergraph.splitlines() if "vaccinations:" in line)
     assert (
         '@policy(policies: [["assurance-substantial", "self"], '
+        '["assurance-substantial", "attorney-health"], '
         '["assurance-substantial", "custody-under-15"]])'
     ) in health
     address = next(
@@ -217,5 +218,6 @@ def test_rules_appear_in_the_subgraph_and_the_supergraph_as_policies() -> None:
         if line.startswith("  address: Address")
     )
     assert (
-        '@policy(policies: [["self"], ["custody-of-minor", "no-address-protection"]])'
+        '@policy(policies: [["self"], ["custody-of-minor", "no-address-protection"], '
+        '["attorney-cpr", "no-address-protection"]])'
     ) in address

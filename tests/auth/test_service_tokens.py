@@ -25,7 +25,13 @@ from auth.service_tokens import (
     ServiceTokens,
     viewer_of,
 )
-from auth.viewer import AssuranceLevel, ChildRelation, Relations, Viewer
+from auth.viewer import (
+    AssuranceLevel,
+    ChildRelation,
+    PowerOfAttorney,
+    Relations,
+    Viewer,
+)
 from tests.auth.conftest import CHILD, PERSON
 
 SPOUSE = "9e8d7c6b-5a49-4837-a261-504f3e2d1c0b"
@@ -41,6 +47,15 @@ VIEWER = Viewer(
             ChildRelation("c2", date(2009, 11, 30), has_custody=False),
         ),
         parent_ids=("mother", "father"),
+        powers=(
+            PowerOfAttorney("grantor", frozenset({"skat"}), date(2025, 1, 1)),
+            PowerOfAttorney(
+                "other",
+                frozenset({"cpr", "health"}),
+                date(2026, 1, 1),
+                date(2027, 1, 1),
+            ),
+        ),
     ),
     today=date(2026, 12, 4),
 )
@@ -108,6 +123,22 @@ def test_an_untyped_token_of_the_gateway_key_is_refused(tokens: ServiceTokens) -
         ),
         ({"relations": {"spouse": 7}}, "invalid_claim"),
         ({"relations": {"parents": [None]}}, "invalid_claim"),
+        ({"relations": {"powers": [{"grantor": "g"}]}}, "invalid_claim"),
+        (
+            {
+                "relations": {
+                    "powers": [
+                        {
+                            "grantor": "g",
+                            "scope": "skat",
+                            "from": "2025-01-01",
+                            "to": None,
+                        }
+                    ]
+                }
+            },
+            "invalid_claim",
+        ),
         ({"iss": "urn:someone-else"}, "wrong_issuer"),
     ],
 )
@@ -280,7 +311,7 @@ def test_every_viewer_and_relation_field_is_carried() -> None:
             "relations",
             "today",
         },
-        Relations: {"spouse_id", "children", "parent_ids"},
+        Relations: {"spouse_id", "children", "parent_ids", "powers"},
     }
 
     for kind, names in carried.items():

@@ -524,13 +524,18 @@ KNOWN: dict[str, list[str]] = {
     ],
     "spouse": ["children_health", "dashboard"],
     "non-custodial-parent": ["children_health", "dashboard"],
+    "pensioner": ["children_health", "dashboard"],
+    "deceased": ["children_health", "dashboard"],
     "broken:parent": ["dashboard"],
+    "broken:pensioner": ["dashboard"],
 }
 """By persona, the operations whose error paths Hive puts at a wrong list index.
 
 The parent may no longer see the health record of the teen, the first child;
-the spouse is the second owner of the home. Hive reports such an error raised
-inside a batched ``_entities`` fetch without the list index, or at index 0
+the spouse is the second owner of the home; the pensioner and her late husband
+never see the health record of their adult daughter, the attorney. Hive reports
+such an error raised inside a batched ``_entities`` fetch without the list index,
+or at index 0
 (see :data:`tests.peers.hive.HIVE_DEFECTS`).
 """
 

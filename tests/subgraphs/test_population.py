@@ -280,3 +280,14 @@ def test_the_other_personas(people: dict[str, Citizen]) -> None:
 
     emigrated = by_persona(people, "emigrated")
     assert (emigrated.status, emigrated.address) == ("80", None)
+
+    attorney = by_persona(people, "attorney")
+    assert attorney.age_on(TODAY) == 51
+    assert set(attorney.parent_ids) == {pensioner.person_id, deceased.person_id}
+    assert attorney.custody_holder_ids == ()
+    (mothers,) = pensioner.powers_granted
+    (fathers,) = deceased.powers_granted
+    assert mothers.grantee_id == fathers.grantee_id == attorney.person_id
+    assert set(mothers.scope) == {"skat", "property"}
+    assert mothers.valid_from <= TODAY <= (mothers.valid_to or TODAY)
+    assert fathers.valid_to == deceased.status_date

@@ -126,7 +126,7 @@ function renderProfile({ data, errors }) {
       ["Address", address ? `${address.street} ${address.houseNumber}${address.floor ? ", " + address.floor : ""}${address.door ? " " + address.door : ""}, ${address.postcode} ${address.city}` : null],
       ["Civil status", me.civilStatus ? `${me.civilStatus.description}${me.civilStatus.since ? " since " + me.civilStatus.since : ""}` : null],
       ["Spouse", me.spouse ? `${me.spouse.name?.addressingName ?? ""} (${me.spouse.cprNumber ?? ""})` : "none"],
-      ["Protections", me.protections.length ? me.protections.map((p) => p.kind).join(", ") : "none"],
+      ["Protections", me.protections == null ? "not shown" : me.protections.length ? me.protections.map((p) => p.kind).join(", ") : "none"],
     ]));
     document.getElementById("signed-in-as").textContent = me.name?.addressingName ?? "";
   }

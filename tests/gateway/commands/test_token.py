@@ -76,3 +76,29 @@ def test_an_unknown_persona_exits_with_status_2(
 
     assert status == 2
     assert "nobody" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("act_for", "claim"),
+    [
+        (["--act-for", "pensioner"], persona("pensioner").person_id),
+        (["--act-for", PERSON], PERSON),
+        (["--acting-for", "young-child"], persona("young-child").person_id),
+        ([], None),
+    ],
+)
+def test_the_command_acts_for_a_persona_by_name_or_a_person_by_id(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    act_for: list[str],
+    claim: str | None,
+) -> None:
+    argv = ["token", "--persona", "attorney", "--data-dir", str(tmp_path), *act_for]
+
+    status = cli(argv)
+
+    printed = capsys.readouterr().out.strip()
+    claims = jwt.decode(printed, options={"verify_signature": False})
+    assert status == 0
+    assert claims["cpr_uuid"] == persona("attorney").person_id
+    assert claims.get("act_for") == claim

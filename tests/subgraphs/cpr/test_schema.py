@@ -2,11 +2,13 @@
 
 import asyncio
 import uuid
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
 
-from auth.viewer import ANONYMOUS
+from auth.viewer import ANONYMOUS, PowerOfAttorney
 from subgraphs import kit
 from subgraphs.cpr.names import addressing_name
 from subgraphs.cpr.relations import (
@@ -95,10 +97,11 @@ async def test_the_spouse_sees_name_and_cpr_number_only(cpr: kit.Database) -> No
     assert person["name"] == {"lastName": "Jensen"}
     assert person["address"] is None
     assert person["civilStatus"] is None
-    assert person["protections"] == []
+    assert person["protections"] is None
     assert sorted(errors(result)) == [
         (["person", "address"], "FORBIDDEN"),
         (["person", "civilStatus"], "FORBIDDEN"),
+        (["person", "protections"], "FORBIDDEN"),
     ]
 
 
@@ -110,7 +113,10 @@ async def test_parents_see_their_childrens_name_and_number(cpr: kit.Database) ->
     assert result.data is not None
     assert result.data["person"]["cprNumber"] is not None
     assert result.data["person"]["address"] == {"city": "Roskilde"}
-    assert errors(result) == [(["person", "civilStatus"], "FORBIDDEN")]
+    assert sorted(errors(result)) == [
+        (["person", "civilStatus"], "FORBIDDEN"),
+        (["person", "protections"], "FORBIDDEN"),
+    ]
 
 
 async def test_a_non_custodial_parent_does_not_see_the_address(
@@ -141,10 +147,12 @@ async def test_a_protected_address_is_shown_to_nobody_but_the_person(
 
     assert seen_by_parent.data is not None
     assert seen_by_parent.data["person"]["address"] is None
-    assert seen_by_parent.data["person"]["protections"] == [{"kind": "NAME_ADDRESS"}]
+    assert seen_by_parent.data["person"]["protections"] is None
     assert (["person", "address"], "FORBIDDEN") in errors(seen_by_parent)
+    assert (["person", "protections"], "FORBIDDEN") in errors(seen_by_parent)
     assert seen_by_child.data is not None
     assert seen_by_child.data["person"]["address"] == {"city": "Roskilde"}
+    assert seen_by_child.data["person"]["protections"] == [{"kind": "NAME_ADDRESS"}]
 
 
 async def test_the_protected_persona_sees_her_own_address(cpr: kit.Database) -> None:
@@ -219,12 +227,71 @@ async def test_relations_of_the_viewer(cpr: kit.Database) -> None:
     assert (await load_relations(cpr, str(uuid.uuid4()))).children == ()
 
 
+async def test_relations_carry_parents_and_the_powers_held_that_have_not_ended(
+    cpr: kit.Database,
+) -> None:
+    relations = await load_relations(cpr, pid("attorney"), today=date(2026, 12, 4))
+    later = await load_relations(cpr, pid("attorney"), today=date(2028, 2, 1))
+
+    assert set(relations.parent_ids) == {pid("pensioner"), pid("deceased")}
+    assert relations.powers == (
+        PowerOfAttorney(
+            pid("pensioner"),
+            frozenset({"skat", "property"}),
+            date(2025, 2, 1),
+            date(2028, 1, 31),
+        ),
+    )
+    assert later.powers == ()
+
+
+async def test_me_is_the_person_acted_for_and_lookups_follow(
+    cpr: kit.Database,
+) -> None:
+    attorney = await persona_viewer(cpr, "attorney")
+    acting = replace(attorney, acting_for=pid("pensioner"))
+    query = "query ($id: ID!) { me { personId } person(personId: $id) { personId } }"
+
+    as_herself = await execute(cpr, attorney, query, {"id": pid("pensioner")})
+    for_her_mother = await execute(cpr, acting, query, {"id": pid("pensioner")})
+
+    assert as_herself.data == {
+        "me": {"personId": pid("attorney")},
+        "person": None,
+    }
+    assert for_her_mother.data == {
+        "me": {"personId": pid("pensioner")},
+        "person": {"personId": pid("pensioner")},
+    }
+
+
+async def test_a_subgraph_refuses_me_for_someone_the_viewer_may_not_act_for(
+    cpr: kit.Database,
+) -> None:
+    student = await persona_viewer(cpr, "student")
+    acting = replace(student, acting_for=pid("pensioner"))
+
+    result = await execute(cpr, acting, "{ me { personId name { lastName } } }")
+
+    assert result.data == {"me": None}
+    assert errors(result) == [(["me"], "NOT_FOUND")]
+
+
 def test_relations_from_a_result() -> None:
     data = {
         "viewerRelations": {
             "spouseId": None,
             "children": [
                 {"personId": "c", "birthDate": "2015-06-25", "hasCustody": False}
+            ],
+            "parentIds": ["p"],
+            "powers": [
+                {
+                    "grantorId": "g",
+                    "scope": ["skat", "property"],
+                    "validFrom": "2025-02-01",
+                    "validTo": None,
+                }
             ],
         }
     }
@@ -233,6 +300,10 @@ def test_relations_from_a_result() -> None:
 
     assert relations.spouse_id is None
     assert relations.children[0].birth_date.year == 2015
+    assert relations.parent_ids == ("p",)
+    assert relations.powers == (
+        PowerOfAttorney("g", frozenset({"skat", "property"}), date(2025, 2, 1)),
+    )
     assert relations_from_result({"viewerRelations": None}).children == ()
     with pytest.raises(BadRelations):
         relations_from_result({"viewerRelations": {"children": [{}]}})

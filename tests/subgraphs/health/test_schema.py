@@ -253,6 +253,7 @@ def test_sdl_extends_person_and_child() -> None:
     assert 'type Child @key(fields: "personId")' in sdl
     dnf = [
         ["assurance-substantial", "self"],
+        ["assurance-substantial", "attorney-health"],
         ["assurance-substantial", "custody-under-15"],
     ]
     assert _policies(sdl, "healthRecord") == {"Person": dnf, "Child": dnf}
