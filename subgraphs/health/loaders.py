@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiodataloader import DataLoader
-from sqlalchemy import ColumnElement, RowMapping, Table, select
+from sqlalchemy import ColumnElement, RowMapping, Select, Table, select
 
 from subgraphs import kit
 from subgraphs.health.models import (
@@ -33,16 +33,25 @@ async def load_records(
     return kit.ordered(people, rows, key=lambda row: row["person_id"])
 
 
-def lists_of(
-    database: kit.Database, table: Table, *order: ColumnElement[Any]
-) -> Callable[[list[str]], Awaitable[list[Rows]]]:
-    """A batch function loading ``table``'s rows per person, in ``order``."""
-
-    statement = (
+def _per_person(table: Table, *order: ColumnElement[Any]) -> Select[Any]:
+    return (
         select(table)
         .where(table.c.person_id.in_(kit.batch_keys()))
         .order_by(*order, table.c.id)
     )
+
+
+_MEDICATIONS = _per_person(medications, medications.c.start_date.desc())
+_VACCINATIONS = _per_person(vaccinations, vaccinations.c.given_on)
+_LAB_RESULTS = _per_person(lab_results, lab_results.c.sampled_on.desc())
+_HOSPITAL_RECORDS = _per_person(hospital_records, hospital_records.c.admitted.desc())
+_REFERRALS = _per_person(referrals, referrals.c.issued.desc())
+
+
+def lists_of(
+    database: kit.Database, statement: Select[Any]
+) -> Callable[[list[str]], Awaitable[list[Rows]]]:
+    """A batch function loading the rows of ``statement`` per person."""
 
     async def batch(people: list[str]) -> list[Rows]:
         rows = await database.rows(statement, {"keys": people})
@@ -69,18 +78,8 @@ class HealthContext(kit.SubgraphContext):
             return await load_records(database, keys)
 
         self.records = kit.loader(records)
-        self.medications = kit.loader(
-            lists_of(database, medications, medications.c.start_date.desc())
-        )
-        self.vaccinations = kit.loader(
-            lists_of(database, vaccinations, vaccinations.c.given_on)
-        )
-        self.lab_results = kit.loader(
-            lists_of(database, lab_results, lab_results.c.sampled_on.desc())
-        )
-        self.hospital_records = kit.loader(
-            lists_of(database, hospital_records, hospital_records.c.admitted.desc())
-        )
-        self.referrals = kit.loader(
-            lists_of(database, referrals, referrals.c.issued.desc())
-        )
+        self.medications = kit.loader(lists_of(database, _MEDICATIONS))
+        self.vaccinations = kit.loader(lists_of(database, _VACCINATIONS))
+        self.lab_results = kit.loader(lists_of(database, _LAB_RESULTS))
+        self.hospital_records = kit.loader(lists_of(database, _HOSPITAL_RECORDS))
+        self.referrals = kit.loader(lists_of(database, _REFERRALS))
