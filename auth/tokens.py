@@ -23,9 +23,12 @@ by ``cpr_uuid`` only. Every refusal raises :class:`~auth.errors.Unauthenticated`
 with a ``reason``.
 """
 
+import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,6 +295,13 @@ class TokenVerifier:
         return claims
 
 
+VERIFIED_TTL = 60.0
+"""Seconds a verified token is trusted without checking its signature again."""
+
+VERIFIED_SIZE = 10_000
+"""Verified tokens remembered at most (least recently used leave first)."""
+
+
 class TrustedIssuers:
     """Verifiers of several issuers, such as the broker and, in dev mode, the
     development issuer; a token goes to the verifier of its ``iss``.
@@ -300,11 +310,24 @@ class TrustedIssuers:
     checks the token completely, ``iss`` included. With ``anonymous``, a request
     without any Authorization header is the anonymous viewer, who may see nothing
     personal; a bad token is still refused.
+
+    A portal page sends the same token with every request, so a verified token's
+    claims are remembered, under the SHA-256 of the token (never the token), until
+    it expires (with the leeway) or for :data:`VERIFIED_TTL` seconds, whichever
+    comes first: a key the issuer withdraws stops being honoured within that time.
+    The viewer is built afresh from the claims each time.
     """
 
-    def __init__(self, *verifiers: TokenVerifier, anonymous: bool = False) -> None:
+    def __init__(
+        self,
+        *verifiers: TokenVerifier,
+        anonymous: bool = False,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.verifiers = {verifier.issuer: verifier for verifier in verifiers}
         self.anonymous = anonymous
+        self.clock = clock
+        self._verified: OrderedDict[bytes, tuple[dict[str, Any], float]] = OrderedDict()
 
     async def authenticate(self, connection: HTTPConnection) -> Viewer:
         """The viewer of a request, from its Authorization header only."""
@@ -315,6 +338,25 @@ class TrustedIssuers:
 
     async def verify(self, token: str) -> Viewer:
         """The viewer that ``token`` names; raises :class:`Unauthenticated`."""
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        now = self.clock()
+        remembered = self._verified.get(digest)
+        if remembered is not None:
+            claims, until = remembered
+            if now < until:
+                self._verified.move_to_end(digest)
+                return viewer_from_claims(claims)
+            del self._verified[digest]
+        verifier = self._verifier_of(token)
+        claims = await verifier.claims(token)
+        viewer = viewer_from_claims(claims)
+        until = min(float(claims["exp"]) + verifier.leeway, now + VERIFIED_TTL)
+        self._verified[digest] = (claims, until)
+        if len(self._verified) > VERIFIED_SIZE:
+            self._verified.popitem(last=False)
+        return viewer
+
+    def _verifier_of(self, token: str) -> TokenVerifier:
         unverified_header(token)
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
@@ -330,7 +372,7 @@ class TrustedIssuers:
                 "The token was issued by an issuer this service does not trust.",
                 reason="wrong_issuer",
             )
-        return await verifier.verify(token)
+        return verifier
 
 
 def unverified_header(token: str) -> dict[str, Any]:

@@ -661,3 +661,87 @@ async def test_an_unknown_critical_header_is_refused(
     error = await refusal(verifier, token)
 
     assert error.reason == "malformed_token"
+
+
+def real_clock() -> Clock:
+    """A hand-moved clock that starts at the real time, as token checks use it."""
+    clock = Clock()
+    clock.now = time.time()
+    return clock
+
+
+def counting(verifier: TokenVerifier) -> list[str]:
+    """The tokens whose signature ``verifier`` checks from now on."""
+    checked: list[str] = []
+    decode = verifier._decode
+
+    def wrapped(token: str, key: jwt.PyJWK) -> dict[str, Any]:
+        checked.append(token)
+        return decode(token, key)
+
+    verifier._decode = wrapped  # type: ignore[method-assign]
+    return checked
+
+
+async def test_a_verified_token_is_remembered_by_its_digest_only(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    issuers = TrustedIssuers(verifier, clock=real_clock())
+    checked = counting(verifier)
+    token = es_signer.sign(claims())
+
+    first = await issuers.verify(token)
+    second = await issuers.verify(token)
+
+    assert first == second
+    assert first.person_id == PERSON
+    assert checked == [token]
+    assert all(len(digest) == 32 for digest in issuers._verified)
+    assert token not in repr(issuers._verified)
+
+
+async def test_a_remembered_token_is_checked_again_once_it_expires(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    clock = real_clock()
+    issuers = TrustedIssuers(verifier, clock=clock)
+    checked = counting(verifier)
+    token = es_signer.sign(claims(exp=int(clock.now) + 5))
+
+    await issuers.verify(token)
+    clock.now += 4
+    await issuers.verify(token)
+    clock.now += 1 + verifier.leeway + 1
+    await issuers.verify(token)
+
+    assert checked == [token, token]
+
+
+async def test_a_remembered_token_is_checked_again_after_the_ttl(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    clock = real_clock()
+    issuers = TrustedIssuers(verifier, clock=clock)
+    checked = counting(verifier)
+    token = es_signer.sign(claims(exp=int(clock.now) + 3600))
+
+    await issuers.verify(token)
+    clock.now += 30
+    await issuers.verify(token)
+    clock.now += 31
+    await issuers.verify(token)
+
+    assert checked == [token, token]
+
+
+async def test_a_refused_token_is_not_remembered(
+    verifier: TokenVerifier, es_signer: Signer
+) -> None:
+    issuers = TrustedIssuers(verifier, clock=real_clock())
+    token = es_signer.sign(claims(aud="another-service"))
+
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            await issuers.verify(token)
+
+    assert not issuers._verified
