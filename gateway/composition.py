@@ -25,7 +25,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 from graphql import parse
 from sqlalchemy import text
 
@@ -39,7 +38,12 @@ from gateway.pipeline import CitizenExecutor, RelationsSource
 from gateway.seams import DocumentResolver, Executor
 from gateway.settings import Settings
 from resolvers.executor import FederatedExecutor, Gate
-from resolvers.transports import FetchRequest, HttpTransport, InProcessTransport
+from resolvers.transports import (
+    FetchRequest,
+    HttpClient,
+    HttpTransport,
+    InProcessTransport,
+)
 from schema.compose import SubgraphSdl, compose
 from schema.supergraph import Supergraph, SupergraphError, load_supergraph
 from subgraphs.cpr.policies import CUSTODY_OF_MINOR
@@ -256,7 +260,7 @@ class HttpGraph:
         self.sdl = supergraph_sdl
         self.service_tokens = service_tokens
         self.settings = settings
-        self.client = httpx.AsyncClient(timeout=timeout)
+        self.client = HttpClient(timeout=timeout)
         self.log_database: Database | None = None
         self.access_log: AccessLog | None = None
         self._executor: Executor | None = None
@@ -312,7 +316,7 @@ class HttpGraph:
                 await self.access_log.create()
             yield self._executor
         finally:
-            await self.client.aclose()
+            await self.client.close()
             if self.log_database is not None:
                 await self.log_database.close()
 

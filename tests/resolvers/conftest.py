@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 from graphql import parse
@@ -27,6 +26,7 @@ from resolvers.executor import FederatedExecutor, Response
 from resolvers.transports import (
     FetchRequest,
     FetchResult,
+    HttpClient,
     HttpTransport,
     InProcessTransport,
     Transport,
@@ -196,7 +196,7 @@ async def harness_factory(
     transport_kind: str, database: Database, request: pytest.FixtureRequest
 ) -> AsyncIterator[MakeHarness]:
     """Builds a :class:`Harness` for a fixture over the parametrized transport."""
-    clients: list[httpx.AsyncClient] = []
+    clients: list[HttpClient] = []
 
     async def make(
         name: str = "shop",
@@ -218,7 +218,7 @@ async def harness_factory(
             journal.clear()
             served.behaviour.clear()
             served.behaviour.update(behaviour or {})
-            client = httpx.AsyncClient()
+            client = HttpClient()
             clients.append(client)
             for n in _kit_subgraphs(name, [], {}):
                 url = f"{base}/broken" if n == broken else f"{base}/{name}/{n}/"
@@ -231,7 +231,7 @@ async def harness_factory(
 
     yield make
     for client in clients:
-        await client.aclose()
+        await client.close()
 
 
 def _person_header(viewer: Viewer) -> dict[str, str]:

@@ -16,8 +16,9 @@ from auth.service_tokens import ServiceTokenMiddleware, ServiceTokens
 from auth.viewer import AssuranceLevel, Viewer
 from gateway.commands.subgraph import build_app
 from gateway.settings import Settings
-from resolvers.transports import FetchRequest, HttpTransport
+from resolvers.transports import FetchRequest, HttpClient, HttpTransport
 from subgraphs.service import viewer_from_state
+from tests.gateway.support import live_server
 
 VIEWER = Viewer(
     "pairwise",
@@ -102,17 +103,19 @@ async def test_the_subgraph_service_reads_the_viewer_the_token_carries(
 
 
 async def test_the_http_transport_reaches_the_service_with_the_token(
-    service: httpx.AsyncClient, settings: Settings
+    settings: Settings,
 ) -> None:
     gateway = ServiceTokens.from_env(settings.data_dir, {})
     request = FetchRequest("cpr", parse(SERVICE), SERVICE, {}, VIEWER)
+    client = HttpClient()
 
-    with_token = HttpTransport(
-        "http://cpr/graphql", service, gateway.headers_for("cpr"), name="cpr"
-    )
-    without = HttpTransport("http://cpr/graphql", service, name="cpr")
-    answered = await with_token.fetch(request)
-    refused = await without.fetch(request)
+    with live_server(build_app("cpr", settings)) as base:
+        url = f"{base}/graphql"
+        with_token = HttpTransport(url, client, gateway.headers_for("cpr"), name="cpr")
+        without = HttpTransport(url, client, name="cpr")
+        answered = await with_token.fetch(request)
+        refused = await without.fetch(request)
+    await client.close()
 
     assert answered.data is not None
     assert "type Person" in answered.data["_service"]["sdl"]
