@@ -56,6 +56,11 @@ class ShapeField:
     type: GraphQLOutputType
     sub: tuple["ShapeField", ...] | None
 
+    @property
+    def plain(self) -> bool:
+        """True when neither ``@skip``/``@include`` nor a type condition applies."""
+        return not self.conditions and not self.type_conditions
+
 
 class Failure:
     """Errors that stand in the merged data where a value could not be fetched.
@@ -129,6 +134,19 @@ def holds(conditions: tuple[Condition, ...], variables: Mapping[str, Any]) -> bo
 _BUBBLE = object()
 _MISSING = object()
 
+_Path = tuple[Any, str | int] | None
+"""A response path as ``(parent path, key)`` links: built only where an error
+needs it, since most fields have none."""
+
+
+def _listed(path: _Path) -> list[str | int]:
+    keys: list[str | int] = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return keys
+
 
 class _Shaper:
     def __init__(self, schema: GraphQLSchema, variables: Mapping[str, Any]) -> None:
@@ -164,12 +182,18 @@ class _Shaper:
         data: Mapping[str, Any],
         entries: tuple[ShapeField, ...],
         type_name: str,
-        path: list[str | int],
+        path: _Path,
     ) -> Any:
         chosen: dict[str, list[ShapeField]] = {}
         for entry in entries:
-            if self.included(entry) and self.applies(entry.type_conditions, type_name):
-                chosen.setdefault(entry.response_key, []).append(entry)
+            if entry.plain or (
+                self.included(entry) and self.applies(entry.type_conditions, type_name)
+            ):
+                group = chosen.get(entry.response_key)
+                if group is None:
+                    chosen[entry.response_key] = [entry]
+                else:
+                    group.append(entry)
         result: dict[str, Any] = {}
         for response_key, group in chosen.items():
             first = group[0]
@@ -183,8 +207,8 @@ class _Shaper:
                 data.get(first.key, _MISSING),
                 first.type,
                 sub,
-                [*path, response_key],
-                f"{type_name}.{first.name}",
+                (path, response_key),
+                (type_name, first.name),
             )
             if value is _BUBBLE:
                 return _BUBBLE
@@ -196,8 +220,8 @@ class _Shaper:
         value: Any,
         field_type: GraphQLOutputType,
         sub: tuple[ShapeField, ...] | None,
-        path: list[str | int],
-        coordinate: str,
+        path: _Path,
+        coordinate: tuple[str, str],
     ) -> Any:
         if is_non_null_type(field_type):
             result = self.value(value, field_type.of_type, sub, path, coordinate)
@@ -206,19 +230,18 @@ class _Shaper:
                     self.null_error(path, coordinate)
                 return _BUBBLE
             return result
+        if value is None or value is _MISSING:
+            return None
         if isinstance(value, Failure):
             self.report(value, path, sub)
-            return None
-        if value is None or value is _MISSING:
             return None
         if is_list_type(field_type):
             if not isinstance(value, list):
                 return None
             items = []
+            item_type = field_type.of_type
             for index, item in enumerate(value):
-                shaped = self.value(
-                    item, field_type.of_type, sub, [*path, index], coordinate
-                )
+                shaped = self.value(item, item_type, sub, (path, index), coordinate)
                 if shaped is _BUBBLE:
                     return None
                 items.append(shaped)
@@ -232,11 +255,14 @@ class _Shaper:
         shaped = self.object(value, sub or (), type_name, path)
         return None if shaped is _BUBBLE else shaped
 
-    def null_error(self, path: list[str | int], coordinate: str) -> None:
+    def null_error(self, path: _Path, coordinate: tuple[str, str]) -> None:
+        type_name, field_name = coordinate
         self.errors.append(
             {
-                "message": f"The non-null field {coordinate} resolved to null.",
-                "path": list(path),
+                "message": (
+                    f"The non-null field {type_name}.{field_name} resolved to null."
+                ),
+                "path": _listed(path),
                 "extensions": {"code": "NULL_FOR_NON_NULL"},
             }
         )
@@ -244,11 +270,12 @@ class _Shaper:
     def report(
         self,
         failure: Failure,
-        path: list[str | int],
+        path: _Path,
         sub: tuple[ShapeField, ...] | None,
     ) -> None:
+        where = _listed(path)
         for error, rest in failure.entries:
-            self.errors.append({**error, "path": [*path, *_client_rest(rest, sub)]})
+            self.errors.append({**error, "path": [*where, *_client_rest(rest, sub)]})
 
 
 def _client_rest(
@@ -276,5 +303,5 @@ def shape(
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The client's ``data`` and the errors found on the way, from merged data."""
     shaper = _Shaper(schema, variables)
-    result = shaper.object(data, entries, root_type.name, [])
+    result = shaper.object(data, entries, root_type.name, None)
     return (None if result is _BUBBLE else result), shaper.errors
