@@ -13,13 +13,14 @@ Errors of the kit reach the client with a stable ``extensions.code``:
 """
 
 import asyncio
+import functools
 import inspect
 import logging
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import strawberry
 from aiodataloader import DataLoader
@@ -187,6 +188,38 @@ def loader(
 ) -> DataLoader:  # type: ignore[type-arg]
     """A per-request dataloader over ``batch``, split to respect parameter limits."""
     return DataLoader(batch, max_batch_size=max_batch_size)
+
+
+class Loader(Generic[K, V]):
+    """A context's dataloader over ``load(database, keys)``, made on first use.
+
+    Declared on a :class:`SubgraphContext` subclass (``people = Loader(load_people)``);
+    each request's context gets its own loader the first time a resolver asks for
+    it, so a request that never touches a table pays nothing for its loader.
+    """
+
+    def __init__(self, load: Callable[["Database", list[K]], Awaitable[list[V]]]):
+        self.load = load
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, context: None, owner: type) -> "Loader[K, V]": ...
+
+    @overload
+    def __get__(self, context: "SubgraphContext", owner: type) -> DataLoader[K, V]: ...
+
+    def __get__(
+        self, context: "SubgraphContext | None", owner: type
+    ) -> "Loader[K, V] | DataLoader[K, V]":
+        if context is None:
+            return self
+        made: DataLoader[K, V] = loader(functools.partial(self.load, context.database))
+        # Stored on the instance, which a non-data descriptor lets win next time.
+        context.__dict__[self.name] = made
+        return made
 
 
 class SubgraphError(GraphQLError):

@@ -4,9 +4,8 @@ A :class:`CprContext` serves exactly one request; its loaders cache what they
 loaded for that request only and are never shared.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, select
 
 from subgraphs import kit
@@ -129,27 +128,7 @@ async def load_powers(
 class CprContext(kit.SubgraphContext):
     """A request to the civil register, with its own loaders."""
 
-    people: DataLoader[str, PersonRecord | None] = field(init=False)
-    children: DataLoader[str, list[RowMapping]] = field(init=False)
-    parents: DataLoader[str, list[RowMapping]] = field(init=False)
-    powers: DataLoader[str, list[RowMapping]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        database = self.database
-
-        async def people(ids: list[str]) -> list[PersonRecord | None]:
-            return await load_people(database, ids)
-
-        async def children(ids: list[str]) -> list[list[RowMapping]]:
-            return await load_children(database, ids)
-
-        async def parents(ids: list[str]) -> list[list[RowMapping]]:
-            return await load_parents(database, ids)
-
-        async def powers(ids: list[str]) -> list[list[RowMapping]]:
-            return await load_powers(database, ids)
-
-        self.people = kit.loader(people)
-        self.children = kit.loader(children)
-        self.parents = kit.loader(parents)
-        self.powers = kit.loader(powers)
+    people = kit.Loader(load_people)
+    children = kit.Loader(load_children)
+    parents = kit.Loader(load_parents)
+    powers = kit.Loader(load_powers)

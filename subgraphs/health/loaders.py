@@ -1,10 +1,9 @@
 """Per-request loaders of the health authority: one ``IN (...)`` query per batch."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, select
 
 from subgraphs import kit
@@ -48,12 +47,12 @@ _HOSPITAL_RECORDS = _per_person(hospital_records, hospital_records.c.admitted.de
 _REFERRALS = _per_person(referrals, referrals.c.issued.desc())
 
 
-def lists_of(
-    database: kit.Database, statement: Select[Any]
-) -> Callable[[list[str]], Awaitable[list[Rows]]]:
+def _lists_of(
+    statement: Select[Any],
+) -> Callable[[kit.Database, list[str]], Awaitable[list[Rows]]]:
     """A batch function loading the rows of ``statement`` per person."""
 
-    async def batch(people: list[str]) -> list[Rows]:
+    async def batch(database: kit.Database, people: list[str]) -> list[Rows]:
         rows = await database.rows(statement, {"keys": people})
         return kit.grouped(people, rows, key=lambda row: row["person_id"])
 
@@ -64,22 +63,9 @@ def lists_of(
 class HealthContext(kit.SubgraphContext):
     """A request to the health authority, with its own loaders."""
 
-    records: DataLoader[str, RowMapping | None] = field(init=False)
-    medications: DataLoader[str, Rows] = field(init=False)
-    vaccinations: DataLoader[str, Rows] = field(init=False)
-    lab_results: DataLoader[str, Rows] = field(init=False)
-    hospital_records: DataLoader[str, Rows] = field(init=False)
-    referrals: DataLoader[str, Rows] = field(init=False)
-
-    def __post_init__(self) -> None:
-        database = self.database
-
-        async def records(keys: list[str]) -> list[RowMapping | None]:
-            return await load_records(database, keys)
-
-        self.records = kit.loader(records)
-        self.medications = kit.loader(lists_of(database, _MEDICATIONS))
-        self.vaccinations = kit.loader(lists_of(database, _VACCINATIONS))
-        self.lab_results = kit.loader(lists_of(database, _LAB_RESULTS))
-        self.hospital_records = kit.loader(lists_of(database, _HOSPITAL_RECORDS))
-        self.referrals = kit.loader(lists_of(database, _REFERRALS))
+    records = kit.Loader(load_records)
+    medications = kit.Loader(_lists_of(_MEDICATIONS))
+    vaccinations = kit.Loader(_lists_of(_VACCINATIONS))
+    lab_results = kit.Loader(_lists_of(_LAB_RESULTS))
+    hospital_records = kit.Loader(_lists_of(_HOSPITAL_RECORDS))
+    referrals = kit.Loader(_lists_of(_REFERRALS))

@@ -1,8 +1,7 @@
 """Per-request loaders of the property register: one ``IN (...)`` query per batch."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, select
 
 from subgraphs import kit
@@ -77,32 +76,8 @@ async def load_valuations(database: kit.Database, numbers: list[int]) -> list[Ro
 class PropertyContext(kit.SubgraphContext):
     """A request to the property register, with its own loaders."""
 
-    homes: DataLoader[str, Rows] = field(init=False)
-    properties: DataLoader[int, RowMapping | None] = field(init=False)
-    owners: DataLoader[int, Rows] = field(init=False)
-    buildings: DataLoader[int, Rows] = field(init=False)
-    valuations: DataLoader[int, Rows] = field(init=False)
-
-    def __post_init__(self) -> None:
-        database = self.database
-
-        async def homes(keys: list[str]) -> list[Rows]:
-            return await load_homes(database, keys)
-
-        async def by_number(keys: list[int]) -> list[RowMapping | None]:
-            return await load_properties(database, keys)
-
-        async def owners(keys: list[int]) -> list[Rows]:
-            return await load_owners(database, keys)
-
-        async def on_property(keys: list[int]) -> list[Rows]:
-            return await load_buildings(database, keys)
-
-        async def valued(keys: list[int]) -> list[Rows]:
-            return await load_valuations(database, keys)
-
-        self.homes = kit.loader(homes)
-        self.properties = kit.loader(by_number)
-        self.owners = kit.loader(owners)
-        self.buildings = kit.loader(on_property)
-        self.valuations = kit.loader(valued)
+    homes = kit.Loader(load_homes)
+    properties = kit.Loader(load_properties)
+    owners = kit.Loader(load_owners)
+    buildings = kit.Loader(load_buildings)
+    valuations = kit.Loader(load_valuations)

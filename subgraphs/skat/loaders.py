@@ -1,9 +1,8 @@
 """Per-request loaders of the tax agency: one ``IN (...)`` query per batch."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import RowMapping, bindparam, func, select
 
 from subgraphs import kit
@@ -80,17 +79,5 @@ async def load_assessments(
 class SkatContext(kit.SubgraphContext):
     """A request to the tax agency, with its own loaders."""
 
-    payslips: DataLoader[PayslipKey, list[RowMapping]] = field(init=False)
-    assessments: DataLoader[str, list[RowMapping]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        database = self.database
-
-        async def payslips(keys: list[PayslipKey]) -> list[list[RowMapping]]:
-            return await load_payslips(database, keys)
-
-        async def assessments(keys: list[str]) -> list[list[RowMapping]]:
-            return await load_assessments(database, keys)
-
-        self.payslips = kit.loader(payslips)
-        self.assessments = kit.loader(assessments)
+    payslips = kit.Loader(load_payslips)
+    assessments = kit.Loader(load_assessments)

@@ -1,6 +1,7 @@
 """The subgraph kit: checked entity representations, batching, error logging,
 reading."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import strawberry
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from strawberry.types import Info
 
+from auth.viewer import AssuranceLevel, Viewer
 from subgraphs import kit
 from tests.subgraphs.authorities import statements
 
@@ -213,3 +215,30 @@ async def test_in_memory_sqlite_reads_through_the_async_engine() -> None:
         assert list(rows) == []
     finally:
         await database.close()
+
+
+async def test_a_loader_is_made_per_context_on_first_use_and_batches() -> None:
+    calls: list[list[str]] = []
+
+    async def load_names(database: kit.Database, keys: list[str]) -> list[str]:
+        calls.append(list(keys))
+        return [key.upper() for key in keys]
+
+    @dataclass(eq=False)
+    class NamesContext(kit.SubgraphContext):
+        names = kit.Loader(load_names)
+
+    database = kit.Database.open("sqlite+aiosqlite:///:memory:")
+    viewer = Viewer("s", None, AssuranceLevel.LOW)
+    first, second = NamesContext(viewer, database), NamesContext(viewer, database)
+    try:
+        assert "names" not in vars(first)
+        assert first.names is first.names
+        assert first.names is not second.names
+        found = await asyncio.gather(first.names.load("a"), first.names.load("b"))
+    finally:
+        await database.close()
+
+    assert found == ["A", "B"]
+    assert calls == [["a", "b"]]
+    assert isinstance(NamesContext.names, kit.Loader)
