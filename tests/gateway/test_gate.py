@@ -23,9 +23,8 @@ from gateway.composition import CitizenGraph, build_executor, citizen_gate
 from gateway.seams import Executor
 from gateway.settings import Settings
 from resolvers.transports import FetchRequest, FetchResult, InProcessTransport
-from subgraphs.cpr.relations import load_relations
 from subgraphs.kit import Database
-from subgraphs.population import TODAY, persona
+from subgraphs.population import persona
 from subgraphs.registry import load_graph
 from subgraphs.seeding import seed
 from tests.auth.matrix import (
@@ -34,6 +33,7 @@ from tests.auth.matrix import (
     lookup_operation,
     me_operation,
 )
+from tests.subgraphs.authorities import persona_viewer
 
 IN_MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")
 pytestmark = IN_MODULE_LOOP
@@ -68,14 +68,7 @@ class Graph:
     async def viewer(
         self, name: str, assurance: AssuranceLevel = AssuranceLevel.SUBSTANTIAL
     ) -> Viewer:
-        person_id = persona(name).person_id
-        return Viewer(
-            subject=f"gate-{name}",
-            person_id=person_id,
-            assurance=assurance,
-            relations=await load_relations(self.register, person_id, today=TODAY),
-            today=TODAY,
-        )
+        return await persona_viewer(self.register, name, assurance)
 
     async def run(
         self, executor: Executor, viewer: Viewer, query: str, variables: Any
