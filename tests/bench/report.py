@@ -101,7 +101,8 @@ def method(context: Context) -> list[str]:
     s = context.settings
     return [
         f"{s.runs} runs; in each run every variant in turn: its servers are started "
-        "fresh (uvicorn, one worker, on 127.0.0.1), its query is sent once and the "
+        "fresh (uvicorn, one worker each unless the variant says otherwise, on "
+        "127.0.0.1), its query is sent once and the "
         f"answer checked (data, no errors), then {s.warmup:g} s of warm-up and "
         f"{s.seconds:g} s of load from {s.connections} concurrent connections with "
         f"{context.generator}. The tables show the median over the runs.",
@@ -120,6 +121,11 @@ def method(context: Context) -> list[str]:
         "throughput), so the cost of the gateway itself is best read from CPU ms per "
         "request against the floor's. The load generator runs on the same 2 cores "
         "as the servers.",
+        "",
+        "Cores: Hive Gateway and the four HTTP subgraphs are five processes and use "
+        "both cores; the in-process gateway is one process, so one core, unless it "
+        "runs two workers (`ours-2-workers`, one per core, as it would be deployed "
+        "on this machine). Both figures are reported against the same target.",
     ]
 
 
