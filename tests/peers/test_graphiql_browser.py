@@ -18,8 +18,11 @@ from auth.errors import Unauthenticated
 from auth.viewer import ANONYMOUS, AssuranceLevel, Viewer
 from gateway.app import create_app
 from gateway.settings import Settings
+from subgraphs.population import persona
 from tests.gateway.support import SchemaExecutor, factory_of, live_server
 from tests.peers.chromium import CHROMIUM, Chromium
+from tests.peers.citizen_stack import seed, serve_spec
+from tests.peers.servers import running_servers
 
 pytestmark = [
     pytest.mark.peers,
@@ -159,4 +162,59 @@ def test_graphiql_explorer_lists_the_root_fields(
     )
 
     assert "items" in text
+    assert browser.evaluate("window.__violations") == []
+
+
+@pytest.fixture(scope="module")
+def citizen_graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``citizen-graph serve --dev`` on a small seeded population; its base URL."""
+    data = seed(tmp_path_factory.mktemp("graphiql") / "data", citizens=12)
+    with running_servers([serve_spec(data)]) as [gateway]:
+        yield gateway.base_url
+
+
+def _choose(browser: Chromium, label: str, value: str) -> None:
+    selector = f"select[aria-label={label!r}]"
+    browser.wait_for(f"document.querySelector({selector!r}) !== null")
+    browser.evaluate(
+        f"(() => {{ const s = document.querySelector({selector!r});"
+        f" s.value = {value!r};"
+        " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
+    )
+
+
+ACTING_TOKEN_IN_HEADERS = """
+[...document.querySelectorAll('.CodeMirror')].map(e => e.CodeMirror.getValue())
+  .some(v => {
+    try {
+      const payload = JSON.parse(v).Authorization.split(' ')[1].split('.')[1];
+      return atob(payload.replace(/-/g, '+').replace(/_/g, '/')).includes('act_for');
+    } catch (error) {
+      return false;
+    }
+  })
+"""
+"""True once the headers hold a token that acts for someone."""
+
+
+def test_graphiql_signs_in_acting_for_another_persona(
+    citizen_graph: str, browser: Chromium
+) -> None:
+    query = "query Whom {\n  me {\n    personId\n  }\n}\n"
+    url = f"{citizen_graph}/graphql?query={quote(query)}"
+    browser.send("Page.navigate", {"url": url})
+    browser.wait_for("document.querySelector('.graphiql-execute-button') !== null")
+    browser.wait_for("document.querySelectorAll('select option').length > 3")
+
+    _choose(browser, "Persona", "attorney")
+    _choose(browser, "Acting for", "pensioner")
+    browser.wait_for(ACTING_TOKEN_IN_HEADERS)
+    browser.evaluate("document.querySelector('.graphiql-execute-button').click()")
+    browser.wait_for(
+        "(() => { const e = document.querySelector('.graphiql-response .CodeMirror');"
+        " return e && e.CodeMirror.getValue().includes('personId'); })()"
+    )
+
+    result = json.loads(_response_text(browser))
+    assert result == {"data": {"me": {"personId": persona("pensioner").person_id}}}
     assert browser.evaluate("window.__violations") == []

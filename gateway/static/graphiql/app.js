@@ -4,7 +4,8 @@
  * The page's <body> tells this script the endpoint and the mode. In dev mode it
  * adds a "Query plan" panel, which asks the endpoint for the plan of the current
  * operation, and, when the development issuer is on, a persona picker that puts
- * a persona's bearer token into the Authorization header.
+ * a persona's bearer token into the Authorization header, optionally acting for
+ * another persona.
  */
 (function () {
   "use strict";
@@ -54,6 +55,7 @@
     var editors = useEditorContext({ nonNull: true });
     var [personas, setPersonas] = React.useState([]);
     var [persona, setPersona] = React.useState("");
+    var [actFor, setActFor] = React.useState("");
     var [problem, setProblem] = React.useState("");
 
     React.useEffect(function () {
@@ -68,31 +70,59 @@
         .catch(function () { setProblem("no personas"); });
     }, []);
 
-    function choose(event) {
-      var name = event.target.value;
+    // Signs in as ``name``, acting for ``principal`` when one is chosen; the gateway
+    // decides whether the persona may act for them.
+    function signIn(name, principal) {
       setPersona(name);
+      setActFor(principal);
       setProblem("");
       if (!name) {
         setAuthorization(editors.headerEditor, null);
         return;
       }
-      getJson("/dev/token?persona=" + encodeURIComponent(name))
+      var url = "/dev/token?persona=" + encodeURIComponent(name);
+      if (principal) {
+        url += "&actFor=" + encodeURIComponent(principal);
+      }
+      getJson(url)
         .then(function (body) {
           setAuthorization(editors.headerEditor, "Bearer " + body.token);
         })
         .catch(function () { setProblem("sign-in failed"); });
     }
 
-    var options = [h("option", { key: "", value: "" }, "nobody")].concat(
-      personas.map(function (p) {
-        return h("option", { key: p.name, value: p.name, title: p.description || "" }, p.name);
-      })
-    );
+    function options(first) {
+      return [h("option", { key: "", value: "" }, first)].concat(
+        personas.map(function (p) {
+          return h("option", { key: p.name, value: p.name, title: p.description || "" }, p.name);
+        })
+      );
+    }
     return h(
-      "label",
+      "span",
       { className: "cg-persona" },
-      "Signed in as ",
-      h("select", { value: persona, onChange: choose, "aria-label": "Persona" }, options),
+      h(
+        "label",
+        null,
+        "Signed in as ",
+        h("select", {
+          value: persona,
+          onChange: function (event) { signIn(event.target.value, actFor); },
+          "aria-label": "Persona",
+        }, options("nobody"))
+      ),
+      persona
+        ? h(
+            "label",
+            null,
+            " acting for ",
+            h("select", {
+              value: actFor,
+              onChange: function (event) { signIn(persona, event.target.value); },
+              "aria-label": "Acting for",
+            }, options("themself"))
+          )
+        : null,
       problem ? " (" + problem + ")" : null
     );
   }
