@@ -49,6 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.errors import AccessLogUnavailable, InvalidPage
 from auth.viewer import Viewer
+from subgraphs.kit import create_tables
 
 MAX_PAGE = 100
 """The most entries one page of the log may hold."""
@@ -239,8 +240,7 @@ class AccessLog:
 
     async def create(self) -> None:
         """Create the table and its append-only triggers if they do not exist."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+        await create_tables(self.engine, metadata)
 
     async def write_batch(self, entries: Iterable[AccessEntry]) -> None:
         """Append ``entries`` in one transaction: all of them, or none.

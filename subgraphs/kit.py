@@ -35,6 +35,7 @@ from sqlalchemy import (
     event,
     make_url,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import BindParameter
 from strawberry.extensions import ParserCache, ValidationCache
@@ -81,6 +82,28 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+CREATE_ATTEMPTS = 3
+
+
+async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
+    """Create the tables of ``metadata`` that do not exist yet, on ``engine``.
+
+    Safe when several processes start on one fresh database at once: one may
+    create a table between another's check and its ``CREATE``, which then fails;
+    the next attempt finds the table and leaves it be.
+    """
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(metadata.create_all)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == CREATE_ATTEMPTS:
+                raise
+            logger.info("Tables were created concurrently; checking again.")
+            await asyncio.sleep(0.05 * attempt)
 
 
 @dataclass(eq=False)
@@ -143,8 +166,7 @@ class Database:
 
     async def create_all(self, metadata: MetaData) -> None:
         """Create the tables of ``metadata`` that do not exist yet."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(metadata.create_all)
+        await create_tables(self.engine, metadata)
 
     async def close(self) -> None:
         """Close every pooled connection."""

@@ -242,3 +242,26 @@ async def test_a_loader_is_made_per_context_on_first_use_and_batches() -> None:
     assert found == ["A", "B"]
     assert calls == [["a", "b"]]
     assert isinstance(NamesContext.names, kit.Loader)
+
+
+async def test_processes_starting_together_create_the_tables_once(
+    tmp_path: Path,
+) -> None:
+    for attempt in range(5):
+        metadata = MetaData()
+        for name in ("people", "homes", "payslips", "records"):
+            Table(name, metadata, Column("id", Integer, primary_key=True))
+        url = kit.sqlite_url(tmp_path / str(attempt), "fresh")
+        databases = [kit.Database.open(url) for _ in range(4)]
+        try:
+            outcomes = await asyncio.gather(
+                *(database.create_all(metadata) for database in databases),
+                return_exceptions=True,
+            )
+            rows = await databases[0].rows(select(metadata.tables["people"]))
+        finally:
+            for database in databases:
+                await database.close()
+
+        assert outcomes == [None] * 4
+        assert list(rows) == []
