@@ -97,7 +97,11 @@ def serve(args: argparse.Namespace) -> int:
             app, host=args.host, port=args.port, log_config=None, access_log=False
         )
         return 0
-    asyncio.run(_start_once(app))
+    try:
+        asyncio.run(_start_once(app))
+    except Exception as exc:
+        print(f"citizen-graph serve: {_unprepared(exc)}")
+        return 2
     os.environ[WORKER_DEV] = "1" if args.dev else ""
     os.environ[WORKER_SUPERGRAPH] = str(args.supergraph or "")
     os.environ[WORKER_LOG_LEVEL] = logging.getLevelName(logging.getLogger().level)
@@ -117,6 +121,16 @@ async def _start_once(app: Starlette) -> None:
     """Run the application's start-up and shut-down, preparing its storage."""
     async with app.router.lifespan_context(app):
         pass
+
+
+def _unprepared(exc: Exception) -> str:
+    """Why storage could not be prepared: the exception's type and first line."""
+    lines = str(exc).strip().splitlines()
+    detail = f": {lines[0]}" if lines else ""
+    return (
+        "The storage could not be prepared before the workers start "
+        f"({type(exc).__name__}{detail})."
+    )
 
 
 def worker_app() -> Starlette:

@@ -110,6 +110,28 @@ def test_workers_must_be_one_or_more(capsys: pytest.CaptureFixture[str]) -> None
         )
 
 
+def test_storage_that_cannot_be_prepared_for_workers_exits_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "not-a-database"
+    folder.mkdir()
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(
+        "CITIZEN_GRAPH_GATEWAY_DATABASE_URL", f"sqlite+aiosqlite:///{folder}"
+    )
+    args = _parse("--dev", "--workers", "2", "--port", "0")
+
+    status = args.handler(args)
+
+    printed = capsys.readouterr().out
+    assert status == 2
+    assert "citizen-graph serve: The storage could not be prepared" in printed
+    assert "OperationalError" in printed
+    assert "Traceback" not in printed
+
+
 def _worker_processes(parent: int) -> list[int]:
     """The worker processes ``parent`` spawned, from /proc."""
     found = []
