@@ -140,6 +140,18 @@ async def test_times_come_back_in_utc(log: AccessLog) -> None:
     assert page.items[0].entry.viewed_at.utcoffset() == timedelta(0)
 
 
+async def test_a_long_operation_name_is_cut_not_a_reason_to_withhold(
+    log: AccessLog,
+) -> None:
+    whose = person()
+    name = "Q" * 300
+
+    await log.write_batch([entry(whose, operation_name=name)])
+
+    page = await log.read(whose)
+    assert page.items[0].entry.operation_name == name[:255]
+
+
 async def poison(log: AccessLog, whose: str) -> None:
     """Make the database refuse every entry about ``whose``."""
     refuse = {
