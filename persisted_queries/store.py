@@ -165,8 +165,12 @@ class DocumentStore:
             async with self.database.engine.begin() as connection:
                 await connection.execute(documents.insert().values(**asdict(document)))
         except IntegrityError:
+            # A concurrent registration of this text, or a manifest's custom id
+            # that happens to be this hash: only the first is this document.
             existing = await self.by_id(sha256)
-            return (existing or document), False
+            if existing is not None and existing.sha256 == sha256:
+                return existing, False
+            return document, False
 
         logger.info("Registered persisted query %s", sha256)
         await self._remember(("id", "sha256"), document)

@@ -109,6 +109,17 @@ async def test_a_text_over_the_size_limit_is_returned_unstored(
     assert [d.sha256 for d in await store.documents()] == [fits.sha256]
 
 
+async def test_a_custom_id_equal_to_a_hash_never_answers_for_that_hash(
+    store: DocumentStore,
+) -> None:
+    await store.push(relay({ME_HASH: CHILDREN}))
+
+    document, added = await store.register(ME, ME_HASH)
+
+    assert (document.body, document.sha256, added) == (ME, ME_HASH, False)
+    assert await store.by_hash(ME_HASH) is None
+
+
 async def test_lookups_survive_a_fresh_process(store: DocumentStore) -> None:
     await store.register(ME, ME_HASH)
     store.lru = LruCache(0)
