@@ -391,11 +391,18 @@ def _encode_cursor(row_id: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{row_id}".encode()).decode()
 
 
+_MAX_ID = 2**63 - 1
+"""The largest entry id the ``id`` column holds (a signed 64-bit integer)."""
+
+
 def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-        if text.startswith(_CURSOR_PREFIX):
-            return int(text.removeprefix(_CURSOR_PREFIX))
+        digits = text.removeprefix(_CURSOR_PREFIX)
+        if text.startswith(_CURSOR_PREFIX) and digits.isdigit():
+            row_id = int(digits)
+            if 0 < row_id <= _MAX_ID:
+                return row_id
     except (binascii.Error, UnicodeError, ValueError):
         pass
     raise InvalidPage(f"The cursor {cursor[:40]!r} does not come from this access log.")

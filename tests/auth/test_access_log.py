@@ -1,4 +1,5 @@
 import asyncio
+import base64
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -255,7 +256,17 @@ async def test_an_unwritable_log_withholds_the_data(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("first", "after"),
-    [(0, None), (101, None), (10, "not-a-cursor"), (10, "YWNjZXNzLWxvZzp4"), (10, "é")],
+    [
+        (0, None),
+        (101, None),
+        (10, "not-a-cursor"),
+        (10, "YWNjZXNzLWxvZzp4"),
+        (10, "é"),
+        (10, base64.urlsafe_b64encode(b"access-log:" + b"9" * 30).decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:9223372036854775808").decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:-1").decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:0").decode()),
+    ],
 )
 async def test_bad_paging_arguments_are_refused(
     log: AccessLog, first: int, after: str | None
