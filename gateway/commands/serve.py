@@ -14,6 +14,7 @@ racing to create it.
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -83,6 +84,12 @@ def serve(args: argparse.Namespace) -> int:
     except (CompositionError, ValueError, OSError) as exc:
         print(f"citizen-graph serve: {exc}")
         return 2
+    if args.dev and not is_loopback(args.host):
+        logger.warning(
+            "Development mode on %s: anyone who reaches this address can sign in "
+            "as any persona through /dev/token. Serve --dev on 127.0.0.1.",
+            args.host,
+        )
     mode = "development" if args.dev else "production"
     logger.info(
         "Serving in %s mode on %s:%d with %d worker(s).",
@@ -115,6 +122,16 @@ def serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names only this machine (``localhost`` or a loopback IP)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 async def _start_once(app: Starlette) -> None:

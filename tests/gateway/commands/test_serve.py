@@ -1,6 +1,7 @@
 """``citizen-graph serve``: its options, and a clear exit when it cannot start."""
 
 import argparse
+import logging
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,44 @@ def test_the_defaults_bind_loopback_in_production_mode() -> None:
         False,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),  # noqa: S104 - a value to judge, never bound
+        ("::", False),
+        ("192.168.1.20", False),
+        ("gateway.example", False),
+    ],
+)
+def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:
+    assert serve.is_loopback(host) is loopback
+
+
+def test_dev_mode_off_loopback_is_warned_about(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served: list[str] = []
+    # Nothing may bind a non-loopback address here: stop at uvicorn.
+    monkeypatch.setattr(
+        serve.uvicorn, "run", lambda app, **kw: served.append(kw["host"])
+    )
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    args = _parse("--dev", "--host", "192.168.1.20")
+
+    with caplog.at_level(logging.WARNING, logger="gateway.commands.serve"):
+        status = args.handler(args)
+
+    assert (status, served) == (0, ["192.168.1.20"])
+    assert "anyone who reaches this address can sign in" in caplog.text
 
 
 def test_an_unreadable_supergraph_exits_2(
