@@ -62,6 +62,10 @@ _CURSOR_PREFIX = "access-log:"
 metadata = MetaData()
 """The gateway's access log tables; create them with :meth:`AccessLog.create`."""
 
+OPERATION_NAME_LENGTH = 255
+"""The longest operation name an entry keeps; a GraphQL name has no limit, so a
+longer one is cut here (the document hash still names the operation exactly)."""
+
 access_log = Table(
     "access_log",
     metadata,
@@ -77,7 +81,7 @@ access_log = Table(
     Column("on_behalf_of", String(64)),
     Column("fields", JSON, nullable=False),
     Column("viewed_at", DateTime(timezone=True), nullable=False),
-    Column("operation_name", String(255)),
+    Column("operation_name", String(OPERATION_NAME_LENGTH)),
     Column("document_hash", String(128), nullable=False),
     Column("request_id", String(36), nullable=False),
     Index("access_log_by_person", "person_id", "id"),
@@ -356,10 +360,14 @@ def _row(entry: AccessEntry) -> dict[str, Any]:
         "on_behalf_of": entry.on_behalf_of,
         "fields": list(entry.fields),
         "viewed_at": entry.viewed_at.astimezone(UTC),
-        "operation_name": entry.operation_name,
+        "operation_name": _cut(entry.operation_name, OPERATION_NAME_LENGTH),
         "document_hash": entry.document_hash,
         "request_id": entry.request_id,
     }
+
+
+def _cut(text: str | None, length: int) -> str | None:
+    return text if text is None else text[:length]
 
 
 def _entry(row: Any) -> AccessEntry:
@@ -383,11 +391,18 @@ def _encode_cursor(row_id: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{row_id}".encode()).decode()
 
 
+_MAX_ID = 2**63 - 1
+"""The largest entry id the ``id`` column holds (a signed 64-bit integer)."""
+
+
 def _decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-        if text.startswith(_CURSOR_PREFIX):
-            return int(text.removeprefix(_CURSOR_PREFIX))
+        digits = text.removeprefix(_CURSOR_PREFIX)
+        if text.startswith(_CURSOR_PREFIX) and digits.isdigit():
+            row_id = int(digits)
+            if 0 < row_id <= _MAX_ID:
+                return row_id
     except (binascii.Error, UnicodeError, ValueError):
         pass
     raise InvalidPage(f"The cursor {cursor[:40]!r} does not come from this access log.")

@@ -98,6 +98,7 @@ def build_app(settings: Settings, options: Options) -> Starlette:
         settings.database_url("gateway"),
         redis_url=settings.redis_url,
         apq_limit=_apq_limit(os.environ.get(APQ_LIMIT_VARIABLE)),
+        apq_max_bytes=limits.max_document_bytes,
     )
     mode = Mode.from_setting(os.environ.get(MODE_VARIABLE), production=not options.dev)
 

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_LRU_SIZE = 512
 DEFAULT_APQ_LIMIT = 10_000
 """How many automatic registrations the store keeps (:meth:`DocumentStore.register`)."""
+DEFAULT_APQ_MAX_BYTES = 100_000
+"""The largest text (UTF-8 bytes) an automatic registration stores: the gateway's
+default document size limit, beyond which no document runs anyway."""
 _CHUNK = 500
 
 metadata = MetaData()
@@ -78,11 +81,13 @@ class DocumentStore:
         cache: RedisCache | None = None,
         lru_size: int = DEFAULT_LRU_SIZE,
         apq_limit: int = DEFAULT_APQ_LIMIT,
+        apq_max_bytes: int = DEFAULT_APQ_MAX_BYTES,
     ) -> None:
         self.database = database
         self.cache = cache
         self.lru = LruCache(lru_size)
         self.apq_limit = apq_limit
+        self.apq_max_bytes = apq_max_bytes
         self._apq_full = False
 
     @classmethod
@@ -94,10 +99,12 @@ class DocumentStore:
         redis_prefix: str = DEFAULT_PREFIX,
         lru_size: int = DEFAULT_LRU_SIZE,
         apq_limit: int = DEFAULT_APQ_LIMIT,
+        apq_max_bytes: int = DEFAULT_APQ_MAX_BYTES,
     ) -> "DocumentStore":
         """A store on ``database_url``, cached in Redis when ``redis_url`` is set."""
         cache = RedisCache.from_url(redis_url, redis_prefix) if redis_url else None
-        return cls(Database.open(database_url), cache, lru_size, apq_limit)
+        database = Database.open(database_url)
+        return cls(database, cache, lru_size, apq_limit, apq_max_bytes)
 
     async def create(self) -> None:
         """Create the table if it does not exist yet."""
@@ -132,8 +139,9 @@ class DocumentStore:
 
         Returns the stored document and whether this call added it; a concurrent
         registration of the same text is not an error. A text with a NUL character,
-        which PostgreSQL cannot hold and GraphQL never allows, is returned
-        unstored, for the parser to refuse.
+        which PostgreSQL cannot hold and GraphQL never allows, and a text longer
+        than :attr:`apq_max_bytes`, which the gateway's size limit refuses to run,
+        are returned unstored, for the parser or the limit to refuse.
 
         Anyone may register any text where registration is open, so the store
         keeps at most :attr:`apq_limit` of them: beyond that a text is returned
@@ -151,18 +159,25 @@ class DocumentStore:
             client_name=None,
             created_at=datetime.now(UTC),
         )
-        if "\x00" in body or await self._apq_is_full():
+        if not self._storable(body) or await self._apq_is_full():
             return document, False
         try:
             async with self.database.engine.begin() as connection:
                 await connection.execute(documents.insert().values(**asdict(document)))
         except IntegrityError:
+            # A concurrent registration of this text, or a manifest's custom id
+            # that happens to be this hash: only the first is this document.
             existing = await self.by_id(sha256)
-            return (existing or document), False
+            if existing is not None and existing.sha256 == sha256:
+                return existing, False
+            return document, False
 
         logger.info("Registered persisted query %s", sha256)
         await self._remember(("id", "sha256"), document)
         return document, True
+
+    def _storable(self, body: str) -> bool:
+        return "\x00" not in body and len(body.encode("utf-8")) <= self.apq_max_bytes
 
     async def _apq_is_full(self) -> bool:
         if self._apq_full:

@@ -14,6 +14,7 @@ racing to create it.
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import os
 from pathlib import Path
@@ -83,6 +84,12 @@ def serve(args: argparse.Namespace) -> int:
     except (CompositionError, ValueError, OSError) as exc:
         print(f"citizen-graph serve: {exc}")
         return 2
+    if args.dev and not is_loopback(args.host):
+        logger.warning(
+            "Development mode on %s: anyone who reaches this address can sign in "
+            "as any persona through /dev/token. Serve --dev on 127.0.0.1.",
+            args.host,
+        )
     mode = "development" if args.dev else "production"
     logger.info(
         "Serving in %s mode on %s:%d with %d worker(s).",
@@ -97,7 +104,11 @@ def serve(args: argparse.Namespace) -> int:
             app, host=args.host, port=args.port, log_config=None, access_log=False
         )
         return 0
-    asyncio.run(_start_once(app))
+    try:
+        asyncio.run(_start_once(app))
+    except Exception as exc:
+        print(f"citizen-graph serve: {_unprepared(exc)}")
+        return 2
     os.environ[WORKER_DEV] = "1" if args.dev else ""
     os.environ[WORKER_SUPERGRAPH] = str(args.supergraph or "")
     os.environ[WORKER_LOG_LEVEL] = logging.getLevelName(logging.getLogger().level)
@@ -113,10 +124,30 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names only this machine (``localhost`` or a loopback IP)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 async def _start_once(app: Starlette) -> None:
     """Run the application's start-up and shut-down, preparing its storage."""
     async with app.router.lifespan_context(app):
         pass
+
+
+def _unprepared(exc: Exception) -> str:
+    """Why storage could not be prepared: the exception's type and first line."""
+    lines = str(exc).strip().splitlines()
+    detail = f": {lines[0]}" if lines else ""
+    return (
+        "The storage could not be prepared before the workers start "
+        f"({type(exc).__name__}{detail})."
+    )
 
 
 def worker_app() -> Starlette:

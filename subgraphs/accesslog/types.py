@@ -2,7 +2,9 @@
 
 An entry names the viewer by their relation to the reader (themself, spouse,
 parent, child, other) and by person id only when the reader may know it already:
-the reader themself and their own family. Everyone else is ``OTHER`` without an id.
+the reader themself, their own family, and whoever acted for the reader (through
+custody or a power of attorney the reader granted). Everyone else is ``OTHER``
+without an id.
 """
 
 import enum
@@ -51,7 +53,8 @@ class AccessLogEntry:
         description="How whoever saw the data relates to you."
     )
     viewer_person_id: strawberry.ID | None = strawberry.field(
-        description="Who saw the data, when it is you or your family; else null."
+        description="Who saw the data, when it is you, your family or someone "
+        "acting for you; else null."
     )
     on_behalf_of: strawberry.ID | None = strawberry.field(
         description="Whom the viewer acted for, when it was you or your family."
@@ -68,7 +71,12 @@ class AccessLogEntry:
     def of(cls, reader: Viewer, entry: AccessEntry) -> "AccessLogEntry":
         """The entry as ``reader`` may see it."""
         relation = _relation(reader, entry.viewer_person_id)
-        known = relation is not ViewerRelation.OTHER
+        # Whoever acted for the reader held the reader's custody or their power
+        # of attorney: someone the reader chose or knows, and may see named.
+        acted_for_reader = entry.on_behalf_of is not None and reader.is_self(
+            entry.on_behalf_of
+        )
+        known = relation is not ViewerRelation.OTHER or acted_for_reader
         on_behalf = _relation(reader, entry.on_behalf_of)
         return cls(
             viewed_at=entry.viewed_at,

@@ -1,4 +1,5 @@
 import asyncio
+import base64
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -140,6 +141,18 @@ async def test_times_come_back_in_utc(log: AccessLog) -> None:
     assert page.items[0].entry.viewed_at.utcoffset() == timedelta(0)
 
 
+async def test_a_long_operation_name_is_cut_not_a_reason_to_withhold(
+    log: AccessLog,
+) -> None:
+    whose = person()
+    name = "Q" * 300
+
+    await log.write_batch([entry(whose, operation_name=name)])
+
+    page = await log.read(whose)
+    assert page.items[0].entry.operation_name == name[:255]
+
+
 async def poison(log: AccessLog, whose: str) -> None:
     """Make the database refuse every entry about ``whose``."""
     refuse = {
@@ -243,7 +256,17 @@ async def test_an_unwritable_log_withholds_the_data(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("first", "after"),
-    [(0, None), (101, None), (10, "not-a-cursor"), (10, "YWNjZXNzLWxvZzp4"), (10, "é")],
+    [
+        (0, None),
+        (101, None),
+        (10, "not-a-cursor"),
+        (10, "YWNjZXNzLWxvZzp4"),
+        (10, "é"),
+        (10, base64.urlsafe_b64encode(b"access-log:" + b"9" * 30).decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:9223372036854775808").decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:-1").decode()),
+        (10, base64.urlsafe_b64encode(b"access-log:0").decode()),
+    ],
 )
 async def test_bad_paging_arguments_are_refused(
     log: AccessLog, first: int, after: str | None

@@ -93,6 +93,33 @@ async def test_an_unstorable_text_is_returned_unstored(store: DocumentStore) -> 
     assert await store.documents() == []
 
 
+async def test_a_text_over_the_size_limit_is_returned_unstored(
+    store: DocumentStore,
+) -> None:
+    store.apq_max_bytes = len(ME.encode("utf-8"))
+    longer = ME + " " * 2
+    longer_hash = sha256_hex(longer)
+
+    document, added = await store.register(longer, longer_hash)
+    fits, fits_added = await store.register(ME, ME_HASH)
+
+    assert (document.body, added) == (longer, False)
+    assert await store.by_hash(longer_hash) is None
+    assert fits_added
+    assert [d.sha256 for d in await store.documents()] == [fits.sha256]
+
+
+async def test_a_custom_id_equal_to_a_hash_never_answers_for_that_hash(
+    store: DocumentStore,
+) -> None:
+    await store.push(relay({ME_HASH: CHILDREN}))
+
+    document, added = await store.register(ME, ME_HASH)
+
+    assert (document.body, document.sha256, added) == (ME, ME_HASH, False)
+    assert await store.by_hash(ME_HASH) is None
+
+
 async def test_lookups_survive_a_fresh_process(store: DocumentStore) -> None:
     await store.register(ME, ME_HASH)
     store.lru = LruCache(0)

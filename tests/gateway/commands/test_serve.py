@@ -1,6 +1,7 @@
 """``citizen-graph serve``: its options, and a clear exit when it cannot start."""
 
 import argparse
+import logging
 from pathlib import Path
 
 import httpx
@@ -27,6 +28,44 @@ def test_the_defaults_bind_loopback_in_production_mode() -> None:
         False,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),  # noqa: S104 - a value to judge, never bound
+        ("::", False),
+        ("192.168.1.20", False),
+        ("gateway.example", False),
+    ],
+)
+def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:
+    assert serve.is_loopback(host) is loopback
+
+
+def test_dev_mode_off_loopback_is_warned_about(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served: list[str] = []
+    # Nothing may bind a non-loopback address here: stop at uvicorn.
+    monkeypatch.setattr(
+        serve.uvicorn, "run", lambda app, **kw: served.append(kw["host"])
+    )
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    args = _parse("--dev", "--host", "192.168.1.20")
+
+    with caplog.at_level(logging.WARNING, logger="gateway.commands.serve"):
+        status = args.handler(args)
+
+    assert (status, served) == (0, ["192.168.1.20"])
+    assert "anyone who reaches this address can sign in" in caplog.text
 
 
 def test_an_unreadable_supergraph_exits_2(
@@ -108,6 +147,28 @@ def test_workers_must_be_one_or_more(capsys: pytest.CaptureFixture[str]) -> None
         assert f"expected a whole number of 1 or more, not '{bad}'" in (
             capsys.readouterr().err
         )
+
+
+def test_storage_that_cannot_be_prepared_for_workers_exits_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "not-a-database"
+    folder.mkdir()
+    monkeypatch.setenv("CITIZEN_GRAPH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(
+        "CITIZEN_GRAPH_GATEWAY_DATABASE_URL", f"sqlite+aiosqlite:///{folder}"
+    )
+    args = _parse("--dev", "--workers", "2", "--port", "0")
+
+    status = args.handler(args)
+
+    printed = capsys.readouterr().out
+    assert status == 2
+    assert "citizen-graph serve: The storage could not be prepared" in printed
+    assert "OperationalError" in printed
+    assert "Traceback" not in printed
 
 
 def _worker_processes(parent: int) -> list[int]:
