@@ -343,8 +343,13 @@ class Schema(strawberry.federation.Schema):
             return await result if inspect.isawaitable(result) else result
         except GraphQLError as error:
             return error
-        except Exception:
-            logger.exception("Resolving an entity reference failed.")
+        except Exception as exc:
+            # The type only: a message or traceback may carry personal data.
+            logger.error(
+                "Resolving a %s reference failed with %s.",
+                entity.origin.__name__,
+                type(exc).__name__,
+            )
             return _ResolveFailed("The entity could not be resolved.")
 
     def _check(self, index: int, representation: Any) -> tuple[_Entity, dict[str, Any]]:

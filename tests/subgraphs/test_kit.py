@@ -162,7 +162,12 @@ async def test_a_failing_resolver_leaks_nothing(
     assert codes(result) == [(["_entities", 0], "INTERNAL_SERVER_ERROR")]
     assert "hunter2" not in result.errors[0].message
     assert "RuntimeError" not in result.errors[0].message
-    assert any("entity reference" in r.getMessage() for r in caplog.records)
+    logged = [r for r in caplog.records if "reference failed" in r.getMessage()]
+    assert [r.getMessage() for r in logged] == [
+        "Resolving a Pet reference failed with RuntimeError."
+    ]
+    assert all(r.exc_info is None for r in logged)
+    assert "hunter2" not in caplog.text
 
 
 async def test_loader_splits_large_batches() -> None:
