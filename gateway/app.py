@@ -69,6 +69,7 @@ from gateway.http import (
     read_post,
 )
 from gateway.limits import Limits, cost_of, refuse_cost
+from gateway.metrics import RequestMetrics, metrics
 from gateway.middleware import AccessLog, SecurityHeaders
 from gateway.seams import (
     Authenticate,
@@ -406,6 +407,7 @@ def create_app(
         Route("/graphql", endpoint.handle, methods=ANY_METHOD),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", Readiness(endpoint, readiness).handle, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         *routes,
     ]
     if endpoint.graphiql_enabled:
@@ -415,5 +417,9 @@ def create_app(
     return Starlette(
         routes=all_routes,
         lifespan=lifespan,
-        middleware=[Middleware(AccessLog), Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(RequestMetrics),
+            Middleware(AccessLog),
+            Middleware(SecurityHeaders),
+        ],
     )

@@ -34,6 +34,7 @@ from auth.policy import attorney
 from auth.service_tokens import ServiceTokens
 from auth.viewer import Relations, Viewer
 from gateway.http import GraphQLParams
+from gateway.metrics import MeteredTransport
 from gateway.pipeline import CitizenExecutor, RelationsSource
 from gateway.seams import DocumentResolver, Executor
 from gateway.settings import Settings
@@ -114,7 +115,7 @@ def build_executor(
         )
     return FederatedExecutor(
         supergraph,
-        transports,
+        {name: MeteredTransport(t, name) for name, t in transports.items()},
         timeouts=timeouts,
         gate=gate(supergraph) if gate is not None else None,
     )

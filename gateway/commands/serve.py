@@ -17,6 +17,8 @@ import asyncio
 import ipaddress
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import uvicorn
@@ -24,6 +26,7 @@ from starlette.applications import Starlette
 
 from gateway.assembly import Options, build_app
 from gateway.composition import CompositionError
+from gateway.metrics import MULTIPROCESS_VARIABLE
 from gateway.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -112,15 +115,24 @@ def serve(args: argparse.Namespace) -> int:
     os.environ[WORKER_DEV] = "1" if args.dev else ""
     os.environ[WORKER_SUPERGRAPH] = str(args.supergraph or "")
     os.environ[WORKER_LOG_LEVEL] = logging.getLevelName(logging.getLogger().level)
-    uvicorn.run(
-        f"{__name__}:worker_app",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-    )
+    # The workers' metrics meet in one folder, which /metrics adds up.
+    metrics_folder = None
+    if not os.environ.get(MULTIPROCESS_VARIABLE):
+        metrics_folder = tempfile.mkdtemp(prefix="citizen-graph-metrics-")
+        os.environ[MULTIPROCESS_VARIABLE] = metrics_folder
+    try:
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if metrics_folder is not None:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
     return 0
 
 

@@ -2,10 +2,12 @@
 
 import argparse
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.commands import serve
 from subgraphs.population import persona
@@ -195,12 +197,28 @@ def test_two_workers_serve_one_port_from_storage_prepared_once(
     with running_servers([serve_spec(data, "--workers", "2")]) as [gateway]:
         workers = _worker_processes(gateway.process.pid)
         with httpx.Client(timeout=10.0) as client:
-            answers = [
-                client.post(gateway.endpoint, json=query, headers=headers)
-                for _ in range(12)
-            ]
+            # Eight at a time, each on a new connection: both workers take some.
+            fresh = {**headers, "connection": "close"}
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                answers = list(
+                    pool.map(
+                        lambda _: client.post(
+                            gateway.endpoint, json=query, headers=fresh
+                        ),
+                        range(40),
+                    )
+                )
+            exposition = client.get(f"{gateway.base_url}/metrics").text
 
     assert len(workers) == 2
     assert {answer.status_code for answer in answers} == {200}
     people = {answer.json()["data"]["me"]["personId"] for answer in answers}
     assert people == {persona("parent").person_id}
+    answered = [
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "citizen_graph_http_requests_total"
+        and sample.labels == {"method": "POST", "route": "/graphql", "status": "200"}
+    ]
+    assert sum(answered) >= 40  # every worker's count, added up
