@@ -33,7 +33,13 @@ from starlette.routing import BaseRoute, Route
 
 from auth import keys
 from auth.jwks import KeyCache, StaticJwks
-from auth.tokens import ACTING_FOR_CLAIM, PERSON_CLAIM, TokenVerifier, loa_uri
+from auth.tokens import (
+    ACTING_FOR_CLAIM,
+    MAX_ID_LENGTH,
+    PERSON_CLAIM,
+    TokenVerifier,
+    loa_uri,
+)
 from auth.viewer import AssuranceLevel
 
 DEV_ISSUER = "urn:citizen-graph:dev-issuer"
@@ -210,6 +216,12 @@ def _token_response(
     except ValueError as exc:
         return _bad_request("BAD_USER_INPUT", f"{exc} Use low, substantial or high.")
     acting_for = _acted_for(request, personas)
+    if acting_for is not None and len(acting_for) > MAX_ID_LENGTH:
+        return _bad_request(
+            "BAD_USER_INPUT",
+            f"actFor names a persona or a person id of at most {MAX_ID_LENGTH} "
+            "characters.",
+        )
     token = issuer.issue(persona.person_id, level, acting_for)
     body: dict[str, Any] = {
         "token": token,

@@ -157,6 +157,8 @@ async def test_the_token_route_acts_for_a_persona_or_a_person(
         ({"persona": "nobody"}, "UNKNOWN_PERSONA"),
         ({}, "UNKNOWN_PERSONA"),
         ({"persona": "parent", "assurance": "ultra"}, "BAD_USER_INPUT"),
+        ({"persona": "parent", "actFor": "x" * 129}, "BAD_USER_INPUT"),
+        ({"persona": "parent", "actingFor": "x" * 129}, "BAD_USER_INPUT"),
     ],
 )
 async def test_the_token_route_refuses_bad_input(
