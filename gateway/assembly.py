@@ -104,14 +104,15 @@ def build_app(settings: Settings, options: Options) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(settings: Settings) -> AsyncIterator[Executor]:
-        async with graph.executor(settings) as executor:
-            await store.create()
-            await store.push(load_manifest(portal.MANIFEST), client=portal.CLIENT)
-            try:
+        try:
+            async with graph.executor(settings) as executor:
+                await store.create()
+                await store.push(load_manifest(portal.MANIFEST), client=portal.CLIENT)
                 yield executor
-            finally:
-                await store.close()
-                await client.aclose()
+        finally:
+            # Also when start-up fails: no connection may outlive the event loop.
+            await store.close()
+            await client.aclose()
 
     return create_app(
         settings,

@@ -146,10 +146,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+SETTLE_SECONDS = 0.2
+"""How long a failed start-up waits for database connections to finish closing."""
+
+
 async def _start_once(app: Starlette) -> None:
     """Run the application's start-up and shut-down, preparing its storage."""
-    async with app.router.lifespan_context(app):
-        pass
+    try:
+        async with app.router.lifespan_context(app):
+            pass
+    except Exception:
+        # A database connection that failed to open closes on its own thread,
+        # which reports back to this event loop: let it, before the loop ends.
+        await asyncio.sleep(SETTLE_SECONDS)
+        raise
 
 
 def _unprepared(exc: Exception) -> str:
