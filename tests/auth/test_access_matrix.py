@@ -218,7 +218,7 @@ healthRecord.hospitalRecords      .          -    -      -    -      -
 healthRecord.referrals            .          -    -      -    -      -
 healthRecord.organDonor           .          -    -      -    -      -
 healthRecord.livingWill           .          -    -      -    -      -
-accessLog                         .          -    .      -    .      -
+accessLog                         .          -    .      -    .      +
 marriedSince                      +          .    .      .    .      .
 hasCustody                        .          .    +      .    +      .
 """)
@@ -253,7 +253,7 @@ healthRecord.hospitalRecords      .          -    -      -    -      -
 healthRecord.referrals            .          -    -      -    -      -
 healthRecord.organDonor           .          -    -      -    -      -
 healthRecord.livingWill           .          -    -      -    -      -
-accessLog                         .          -    .      -    .      -
+accessLog                         .          -    .      -    .      +
 marriedSince                      +          .    .      .    .      .
 hasCustody                        .          .    +      .    +      .
 """)
@@ -284,13 +284,13 @@ healthRecord.hospitalRecords      -      -    -
 healthRecord.referrals            -      -    -
 healthRecord.organDonor           -      -    -
 healthRecord.livingWill           -      -    -
-accessLog                         .      -    -
+accessLog                         .      -    +
 marriedSince                      .      .    .
 hasCustody                        +      .    .
 """)
 """al (11) seen by her father without custody: name and CPR number, no health, no
-address. pc (5, protected) seen by a custody holder: health as for any child under
-15, but not the protected address."""
+address. pc (5, protected) seen by a custody holder: health and the access log as
+for any child under 15, but not the protected address."""
 
 ATTORNEY = grid("""
 field                             me.pe
