@@ -3,8 +3,10 @@
     citizen_graph_http_requests_total{method, route, status}    requests answered
     citizen_graph_http_request_seconds{route}                   their duration
     citizen_graph_subgraph_fetches_total{subgraph, outcome}     fetches by outcome:
-        ``ok``, ``errors`` (the subgraph answered with GraphQL errors) or the
-        transport's stable code (``SUBGRAPH_TIMEOUT``, ``SUBGRAPH_UNAVAILABLE``, ...)
+        ``ok``, ``errors`` (the subgraph answered with GraphQL errors), the
+        transport's stable code (``SUBGRAPH_TIMEOUT``, ``SUBGRAPH_UNAVAILABLE``, ...),
+        ``cancelled`` (the subgraph's timeout ran out, or the client went away) or
+        ``failed`` (anything else)
     citizen_graph_subgraph_fetch_seconds{subgraph}              their duration
 
 Labels never carry anything of a request's content or its viewer: a route is one
@@ -15,6 +17,7 @@ folder named by ``PROMETHEUS_MULTIPROC_DIR`` (``serve`` makes one), and whicheve
 worker answers ``/metrics`` adds up all of them.
 """
 
+import asyncio
 import os
 import time
 
@@ -116,6 +119,9 @@ class MeteredTransport:
             return result
         except TransportError as exc:
             outcome = exc.code
+            raise
+        except asyncio.CancelledError:
+            outcome = "cancelled"
             raise
         except BaseException:
             outcome = "failed"

@@ -13,12 +13,11 @@ Errors of the kit reach the client with a stable ``extensions.code``:
 """
 
 import asyncio
-import functools
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -238,7 +237,7 @@ class Loader(Generic[K, V]):
     ) -> "Loader[K, V] | DataLoader[K, V]":
         if context is None:
             return self
-        made: DataLoader[K, V] = loader(functools.partial(self.load, context.database))
+        made: DataLoader[K, V] = loader(partial(self.load, context.database))
         # Stored on the instance, which a non-data descriptor lets win next time.
         context.__dict__[self.name] = made
         return made

@@ -1,5 +1,6 @@
 """``GET /metrics``: requests and subgraph fetches, in the Prometheus text format."""
 
+import asyncio
 import contextlib
 
 import httpx
@@ -112,3 +113,26 @@ async def test_fetches_are_counted_by_subgraph_and_outcome(
         after[("citizen_graph_subgraph_fetch_seconds_count", (("subgraph", "skat"),))]
         >= 1
     )
+
+
+class Slow:
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        await asyncio.sleep(5)
+        return FetchResult(data={})
+
+
+async def test_a_fetch_cut_short_by_its_timeout_counts_as_cancelled(
+    client: httpx.AsyncClient,
+) -> None:
+    key = (
+        "citizen_graph_subgraph_fetches_total",
+        (("outcome", "cancelled"), ("subgraph", "health")),
+    )
+    before = (await scrape(client)).get(key, 0.0)
+    transport = MeteredTransport(Slow(), "health")
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            await transport.fetch(REQUEST)
+
+    assert (await scrape(client))[key] - before == 1
