@@ -10,12 +10,13 @@ citizen graph, and the My Page portal.
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from graphql import GraphQLSchema
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
@@ -30,6 +31,7 @@ from gateway.composition import (
     HttpGraph,
     persisted_documents,
 )
+from gateway.documents import DocumentCache
 from gateway.limits import Limits
 from gateway.seams import Executor
 from gateway.settings import Settings
@@ -120,10 +122,28 @@ def build_app(settings: Settings, options: Options) -> Starlette:
         dev=options.dev,
         limits=limits,
         authenticate=TrustedIssuers(*verifiers, anonymous=True).authenticate,
-        resolve_document=persisted_documents(DocumentResolver(store), mode),
+        resolve_document=persisted_documents(
+            DocumentResolver(
+                store, accepts=_runnable(graph.api_schema, limits, options)
+            ),
+            mode,
+        ),
         readiness=graph.readiness,
         routes=routes,
     )
+
+
+def _runnable(
+    schema: GraphQLSchema, limits: Limits, options: Options
+) -> Callable[[str], bool]:
+    """Whether a text is a document this server could run, for the registration of
+    automatic persisted queries (the store keeps no text that cannot run)."""
+    documents = DocumentCache(schema, limits, dev=options.dev)
+
+    def runnable(text: str) -> bool:
+        return documents.prepare(text).error is None
+
+    return runnable
 
 
 def _graph(settings: Settings, supergraph: Path | None) -> CitizenGraph | HttpGraph:

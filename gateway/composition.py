@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from graphql import parse
+from graphql import GraphQLSchema, parse
 from sqlalchemy import text
 
 from auth.access_log import AccessLog
@@ -204,6 +204,14 @@ class CitizenGraph:
             self.access_log,
         )
 
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        """The public schema of the prepared graph."""
+        if self._executor is None:
+            self.prepare()
+        assert self._executor is not None
+        return self._executor.api_schema
+
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:
         """The executor for the life of the server; closes the databases after."""
@@ -305,6 +313,14 @@ class HttpGraph:
             return {"authorization": f"Bearer {tokens.mint(viewer, subgraph)}"}
 
         return headers
+
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        """The public schema of the prepared graph."""
+        if self._executor is None:
+            self.prepare()
+        assert self._executor is not None
+        return self._executor.api_schema
 
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:

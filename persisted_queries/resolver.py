@@ -150,10 +150,21 @@ class _Request:
 
 
 class DocumentResolver:
-    """Resolves requests against one document store."""
+    """Resolves requests against one document store.
 
-    def __init__(self, store: DocumentStore) -> None:
+    Args:
+        store: the documents.
+        accepts: whether a text is a document the server could run (it parses and
+            validates against the schema); an automatic persisted query is stored
+            only if it is, so the store never fills with texts that cannot run.
+            None stores every text whose hash matches.
+    """
+
+    def __init__(
+        self, store: DocumentStore, accepts: Callable[[str], bool] | None = None
+    ) -> None:
         self.store = store
+        self.accepts = accepts
 
     async def resolve(
         self,
@@ -243,7 +254,9 @@ class DocumentResolver:
             )
         if request.query is None:
             raise PersistedQueryNotFound()
-        if not allow_register:
+        if not allow_register or (
+            self.accepts is not None and not self.accepts(request.query)
+        ):
             return self._allowed(_free(request.query, digest), mode, request)
         stored, added = await self.store.register(
             request.query, digest, name=_valid_name(request.operation_name)

@@ -53,3 +53,24 @@ def test_apq_stores_no_text_the_document_limit_refuses(
         "PERSISTED_QUERY_NOT_FOUND"
     )
     assert small_again == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("query Broken { __typename", "GRAPHQL_PARSE_FAILED"),
+        ("query Unknown { noSuchField }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+def test_apq_stores_no_text_that_cannot_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, code: str
+) -> None:
+    monkeypatch.setenv("CITIZEN_GRAPH_PERSISTED_QUERIES", "audit")
+    app = build_app(Settings(data_dir=tmp_path), Options(dev=True))
+
+    with live_server(app) as url, httpx.Client(base_url=url) as client:
+        first = client.post("/graphql", json=apq(text, sha256(text))).json()
+        again = client.post("/graphql", json=apq(None, sha256(text))).json()
+
+    assert first["errors"][0]["extensions"]["code"] == code
+    assert again["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
