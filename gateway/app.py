@@ -69,7 +69,7 @@ from gateway.http import (
     read_post,
 )
 from gateway.limits import Limits, cost_of, refuse_cost
-from gateway.metrics import RequestMetrics, metrics
+from gateway.metrics import metrics
 from gateway.middleware import AccessLog, SecurityHeaders
 from gateway.seams import (
     Authenticate,
@@ -417,9 +417,5 @@ def create_app(
     return Starlette(
         routes=all_routes,
         lifespan=lifespan,
-        middleware=[
-            Middleware(RequestMetrics),
-            Middleware(AccessLog),
-            Middleware(SecurityHeaders),
-        ],
+        middleware=[Middleware(AccessLog), Middleware(SecurityHeaders)],
     )

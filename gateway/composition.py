@@ -153,7 +153,26 @@ def persisted_documents(resolver: Any, mode: Any) -> DocumentResolver:
     return resolve
 
 
-class CitizenGraph:
+class _Graph:
+    """What every graph the gateway serves offers: :meth:`prepare` builds its
+    executor, and :attr:`api_schema` is the executor's public schema."""
+
+    _executor: Executor | None = None
+
+    def prepare(self) -> None:
+        """Build the executor; nothing connects yet."""
+        raise NotImplementedError
+
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        """The public schema of the prepared graph."""
+        if self._executor is None:
+            self.prepare()
+        assert self._executor is not None
+        return self._executor.api_schema
+
+
+class CitizenGraph(_Graph):
     """The four authorities of the citizen graph, in this process."""
 
     def __init__(self, settings: Settings) -> None:
@@ -204,14 +223,6 @@ class CitizenGraph:
             self.access_log,
         )
 
-    @property
-    def api_schema(self) -> GraphQLSchema:
-        """The public schema of the prepared graph."""
-        if self._executor is None:
-            self.prepare()
-        assert self._executor is not None
-        return self._executor.api_schema
-
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:
         """The executor for the life of the server; closes the databases after."""
@@ -243,7 +254,7 @@ async def _answers(database: Database) -> bool:
     return True
 
 
-class HttpGraph:
+class HttpGraph(_Graph):
     """Any join-spec supergraph whose subgraphs are HTTP services.
 
     When the supergraph is the citizen graph (it has the civil register), the
@@ -313,14 +324,6 @@ class HttpGraph:
             return {"authorization": f"Bearer {tokens.mint(viewer, subgraph)}"}
 
         return headers
-
-    @property
-    def api_schema(self) -> GraphQLSchema:
-        """The public schema of the prepared graph."""
-        if self._executor is None:
-            self.prepare()
-        assert self._executor is not None
-        return self._executor.api_schema
 
     @asynccontextmanager
     async def executor(self, settings: Settings) -> AsyncIterator[Executor]:

@@ -31,7 +31,6 @@ from prometheus_client import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.transports import FetchRequest, FetchResult, Transport, TransportError
 
@@ -73,32 +72,13 @@ def route_of(path: str) -> str:
     return path if path in ROUTES else "other"
 
 
-class RequestMetrics:
-    """ASGI middleware that counts and times every HTTP request."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            route = route_of(scope["path"])
-            method = scope["method"] if scope["method"] in ("GET", "POST") else "other"
-            REQUESTS.labels(method, route, str(status)).inc()
-            REQUEST_SECONDS.labels(route).observe(time.perf_counter() - started)
+def observe_request(method: str, path: str, status: int, seconds: float) -> None:
+    """Count one answered request and its duration."""
+    route = route_of(path)
+    REQUESTS.labels(
+        method if method in ("GET", "POST") else "other", route, str(status)
+    ).inc()
+    REQUEST_SECONDS.labels(route).observe(seconds)
 
 
 class MeteredTransport:

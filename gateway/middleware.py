@@ -11,6 +11,8 @@ import time
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.metrics import observe_request
+
 logger = logging.getLogger(__name__)
 
 HEADERS = {
@@ -44,7 +46,8 @@ class SecurityHeaders:
 
 
 class AccessLog:
-    """One log line per request: method, path, status and time taken.
+    """One log line per request: method, path, status and time taken; the same go
+    to the request metrics (:func:`gateway.metrics.observe_request`).
 
     The query string is left out: a GET's variables may hold a CPR number, and
     nothing in a request's parameters or headers is ever logged.
@@ -69,10 +72,12 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
+            seconds = time.perf_counter() - started
             logger.info(
                 "%s %s %d %.1f ms",
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
             )
+            observe_request(scope["method"], scope["path"], status, seconds)
