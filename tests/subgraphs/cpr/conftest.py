@@ -18,6 +18,7 @@ from subgraphs.cpr.relations import load_relations
 from subgraphs.cpr.schema import subgraph
 from subgraphs.gazetteer import MUNICIPALITIES
 from subgraphs.population import TODAY, Address, Citizen, Household, persona
+from tests.subgraphs import authorities
 
 
 @pytest.fixture
@@ -73,30 +74,16 @@ def _cpr(rng: random.Random, birth: date, sex: str) -> str:
 
 def citizen(rng: random.Random, birth: date, sex: str, **fields: Any) -> Citizen:
     """A resident of Roskilde with the given fields; random id and CPR number."""
-    values: dict[str, Any] = {
+    defaults: dict[str, Any] = {
         "person_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "cpr": _cpr(rng, birth, sex),
         "first_names": "Karen" if sex == "F" else "Jens",
-        "middle_name": None,
         "last_name": "Testesen",
         "sex": sex,
         "birth_date": birth,
-        "status": "01",
-        "status_date": None,
         "address": None,
-        "civil_status": "U",
-        "civil_status_date": None,
-        "spouse_id": None,
-        "parent_ids": (),
-        "custody_holder_ids": (),
-        "protections": (),
-        "employment": None,
-        "other_monthly_income": 0,
-        "other_income_type": None,
-        "church_member": True,
     }
-    values.update(fields)
-    return Citizen(**values)
+    return authorities.citizen(**{**defaults, **fields})
 
 
 @dataclass(frozen=True)
