@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Se
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
 import strawberry
 from aiodataloader import DataLoader
@@ -28,7 +28,6 @@ from sqlalchemy import (
     Engine,
     Executable,
     MetaData,
-    RowMapping,
     bindparam,
     create_engine,
     event,
@@ -44,6 +43,8 @@ from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryObjectDefinition
 
 from auth.viewer import Viewer
+from subgraphs.sqlite_reads import PRAGMAS, SqliteReader, Unprepared
+from subgraphs.sqlite_reads import Row as Row
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,8 @@ def sqlite_url(data_dir: Path | str, name: str) -> str:
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    for pragma in PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -110,16 +110,18 @@ class Database:
     """One authority's database: an async engine opened from a URL.
 
     Reads go through :meth:`rows`. On a SQLite file they run inline, on the event
-    loop, through a synchronous engine on the same file: a batched look-up by an
-    indexed key takes tens of microseconds, less than handing it to aiosqlite's
-    worker thread and back, which is what most of a request's database time went
-    to. Writes, and every other database (PostgreSQL through asyncpg), use the
-    async engine.
+    loop, as statements prepared once (:class:`~subgraphs.sqlite_reads.SqliteReader`;
+    a statement it cannot prepare goes through a synchronous engine on the same
+    file): a batched look-up by an indexed key takes tens of microseconds, less
+    than handing it to aiosqlite's worker thread and back, which is what most of a
+    request's database time went to. Writes, and every other database (PostgreSQL
+    through asyncpg), use the async engine.
     """
 
     url: str
     engine: AsyncEngine
     reader: Engine | None = None
+    prepared: SqliteReader | None = None
 
     @classmethod
     def open(cls, url: str, **engine_options: Any) -> "Database":
@@ -136,7 +138,7 @@ class Database:
             # only wait for the lock, and each costs a thread to open and close.
             engine_options.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **engine_options)
-        reader = None
+        reader = prepared = None
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _tune_sqlite)
         if on_file:
@@ -144,7 +146,8 @@ class Database:
                 parsed.set(drivername="sqlite+pysqlite"), pool_size=1, max_overflow=4
             )
             event.listen(reader, "connect", _tune_sqlite)
-        return cls(url=url, engine=engine, reader=reader)
+            prepared = SqliteReader(str(parsed.database), reader.dialect)
+        return cls(url=url, engine=engine, reader=reader, prepared=prepared)
 
     @property
     def engines(self) -> tuple[Engine, ...]:
@@ -154,14 +157,20 @@ class Database:
 
     async def rows(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
-    ) -> Sequence[RowMapping]:
+    ) -> Sequence[Row]:
         """The rows of a read-only ``statement``, as mappings."""
+        if self.prepared is not None:
+            try:
+                return self.prepared.rows(statement, parameters)
+            except Unprepared:
+                pass
         if self.reader is not None:
             with self.reader.connect() as connection:
-                return connection.execute(statement, parameters).mappings().all()
+                rows = connection.execute(statement, parameters).mappings().all()
+                return cast(Sequence[Row], rows)
         async with self.engine.connect() as connection:
             result = await connection.execute(statement, parameters)
-            return result.mappings().all()
+            return cast(Sequence[Row], result.mappings().all())
 
     async def create_all(self, metadata: MetaData) -> None:
         """Create the tables of ``metadata`` that do not exist yet."""
@@ -172,6 +181,8 @@ class Database:
         await self.engine.dispose()
         if self.reader is not None:
             self.reader.dispose()
+        if self.prepared is not None:
+            self.prepared.close()
 
 
 @dataclass(eq=False)

@@ -6,7 +6,7 @@ loaded for that request only and are never shared.
 
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 
 from subgraphs import kit
 from subgraphs.cpr.models import (
@@ -22,8 +22,8 @@ from subgraphs.cpr.models import (
 class PersonRecord:
     """A person's row (with the address's columns) and their protections."""
 
-    row: RowMapping
-    protections: tuple[RowMapping, ...]
+    row: kit.Row
+    protections: tuple[kit.Row, ...]
 
     @property
     def person_id(self) -> str:
@@ -102,7 +102,7 @@ async def load_people(
 
 async def load_children(
     database: kit.Database, parent_ids: list[str]
-) -> list[list[RowMapping]]:
+) -> list[list[kit.Row]]:
     """Each parent's children (person rows plus ``custody``), oldest first."""
     rows = await database.rows(_CHILDREN, {"keys": parent_ids})
     return kit.grouped(parent_ids, rows, key=lambda row: row["parent_id"])
@@ -110,7 +110,7 @@ async def load_children(
 
 async def load_parents(
     database: kit.Database, child_ids: list[str]
-) -> list[list[RowMapping]]:
+) -> list[list[kit.Row]]:
     """Each child's parents: ``parent_id`` and ``custody``."""
     rows = await database.rows(_PARENTS, {"keys": child_ids})
     return kit.grouped(child_ids, rows, key=lambda row: row["child_id"])
@@ -118,7 +118,7 @@ async def load_parents(
 
 async def load_powers(
     database: kit.Database, grantee_ids: list[str]
-) -> list[list[RowMapping]]:
+) -> list[list[kit.Row]]:
     """The powers of attorney each grantee holds, oldest first."""
     rows = await database.rows(_POWERS, {"keys": grantee_ids})
     return kit.grouped(grantee_ids, rows, key=lambda row: row["grantee_id"])

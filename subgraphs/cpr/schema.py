@@ -10,7 +10,6 @@ build :class:`auth.viewer.Relations`.
 from datetime import date
 
 import strawberry
-from sqlalchemy import RowMapping
 
 from subgraphs import kit
 from subgraphs.cpr.loaders import CprContext
@@ -75,7 +74,7 @@ class Query:
         )
 
 
-def _viewer_child(row: RowMapping) -> ViewerChild:
+def _viewer_child(row: kit.Row) -> ViewerChild:
     return ViewerChild(
         person_id=strawberry.ID(row["person_id"]),
         birth_date=row["birth_date"],
@@ -83,11 +82,11 @@ def _viewer_child(row: RowMapping) -> ViewerChild:
     )
 
 
-def _not_ended(row: RowMapping, today: date) -> bool:
+def _not_ended(row: kit.Row, today: date) -> bool:
     return row["valid_to"] is None or today <= row["valid_to"]
 
 
-def _power(row: RowMapping) -> ViewerPower:
+def _power(row: kit.Row) -> ViewerPower:
     return ViewerPower(
         grantor_id=strawberry.ID(row["grantor_id"]),
         scope=str(row["scope"]).split(),

@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from auth.policy import guarded
+from subgraphs import kit
 from subgraphs.cpr.loaders import CprContext, PersonRecord
 from subgraphs.cpr.policies import ADDRESS, FAMILY, IDENTITY, OWN, may_look_up
 from subgraphs.kit import NotFound
@@ -76,7 +76,7 @@ class Name:
     )
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "Name":
+    def from_row(cls, row: kit.Row) -> "Name":
         """The name columns of a ``persons`` row."""
         return cls(
             first_names=row["first_names"],
@@ -184,7 +184,7 @@ class Child:
         return str(self.person_id)
 
     @classmethod
-    def from_row(cls, row: RowMapping, custody: bool | None = None) -> "Child":
+    def from_row(cls, row: kit.Row, custody: bool | None = None) -> "Child":
         """A child from a ``persons`` row (with the viewer's custody if known)."""
         return cls(
             person_id=strawberry.ID(row["person_id"]),
@@ -296,7 +296,7 @@ class Person:
         ]
 
 
-def _address(row: RowMapping) -> Address | None:
+def _address(row: kit.Row) -> Address | None:
     if row["address_id"] is None:
         return None
     return Address(
@@ -311,7 +311,7 @@ def _address(row: RowMapping) -> Address | None:
     )
 
 
-def _status(kind: Any, names: dict[str, str], row: RowMapping, column: str) -> Any:
+def _status(kind: Any, names: dict[str, str], row: kit.Row, column: str) -> Any:
     code = row[column]
     return kind(
         code=code, description=names.get(code, "unknown"), since=row[f"{column}_date"]

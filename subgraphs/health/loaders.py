@@ -4,7 +4,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Select, Table, select
+from sqlalchemy import ColumnElement, Select, Table, select
 
 from subgraphs import kit
 from subgraphs.health.models import (
@@ -16,7 +16,7 @@ from subgraphs.health.models import (
     vaccinations,
 )
 
-Rows = list[RowMapping]
+Rows = list[kit.Row]
 
 
 _RECORDS = select(health_records).where(
@@ -26,7 +26,7 @@ _RECORDS = select(health_records).where(
 
 async def load_records(
     database: kit.Database, people: list[str]
-) -> list[RowMapping | None]:
+) -> list[kit.Row | None]:
     """Each person's health record; None for a person without one."""
     rows = await database.rows(_RECORDS, {"keys": people})
     return kit.ordered(people, rows, key=lambda row: row["person_id"])

@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from auth.policy import guarded
+from subgraphs import kit
 from subgraphs.health.loaders import HealthContext
 from subgraphs.health.policies import OWN_RECORD, RECORD, SHARED_WITH_CUSTODY
 
@@ -112,14 +112,14 @@ def _range(low: float | None, high: float | None) -> str:
     return f"{low:g}-{high:g}"
 
 
-def _from_row(cls: Any, row: RowMapping) -> Any:
+def _from_row(cls: Any, row: kit.Row) -> Any:
     """A record type from its row: each field from the column of the same name."""
     fields = cls.__strawberry_definition__.fields
     values = {f.python_name: row[f.python_name] for f in fields}
     return cls(owner_id=row["person_id"], **values)
 
 
-def _lab_result(row: RowMapping) -> LabResult:
+def _lab_result(row: kit.Row) -> LabResult:
     low, high, value = row["reference_low"], row["reference_high"], row["value"]
     return LabResult(
         owner_id=row["person_id"],
@@ -207,7 +207,7 @@ async def resolve_referrals(
 @strawberry.type(description="What the health authorities hold about one person.")
 class HealthRecord:
     owner_id: strawberry.Private[str]
-    row: strawberry.Private[RowMapping]
+    row: strawberry.Private[kit.Row]
 
     general_practitioner: GeneralPractitioner | None = strawberry.field(
         resolver=resolve_practitioner, extensions=guarded(OWN_RECORD)

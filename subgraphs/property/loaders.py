@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 
 from subgraphs import kit
 from subgraphs.property.models import buildings, ownerships, properties, valuations
 
-Rows = list[RowMapping]
+Rows = list[kit.Row]
 
 
 _HOMES = (
@@ -48,7 +48,7 @@ async def load_homes(database: kit.Database, people: list[str]) -> list[Rows]:
 
 async def load_properties(
     database: kit.Database, numbers: list[int]
-) -> list[RowMapping | None]:
+) -> list[kit.Row | None]:
     """Properties by BFE number; None for a number the register does not hold."""
     rows = await database.rows(_PROPERTIES, {"keys": numbers})
     return kit.ordered(numbers, rows, key=lambda row: row["bfe_number"])

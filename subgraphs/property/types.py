@@ -8,7 +8,6 @@ the viewer owns a share of it. Every field of a property is guarded and nullable
 from datetime import date
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from auth.policy import guarded
@@ -71,7 +70,7 @@ class Ownership:
     fraction: str = strawberry.field(description="The share as a fraction (1/2).")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "Ownership":
+    def from_row(cls, row: kit.Row) -> "Ownership":
         """The ownership of an ``ownerships`` row (or a home row with its share)."""
         return cls(
             person=Person(person_id=strawberry.ID(row["person_id"])),
@@ -99,7 +98,7 @@ class Valuation:
     )
 
     @classmethod
-    def from_row(cls, row: RowMapping, land_tax_rate: float) -> "Valuation":
+    def from_row(cls, row: kit.Row, land_tax_rate: float) -> "Valuation":
         """The valuation of a ``valuations`` row, with taxes at ``land_tax_rate``."""
         value = row["property_value"]
         return cls(
@@ -213,8 +212,8 @@ class Property:
 
     bfe_number: int
     owner_id: strawberry.Private[str]
-    row: strawberry.Private[RowMapping]
-    share: strawberry.Private[RowMapping]
+    row: strawberry.Private[kit.Row]
+    share: strawberry.Private[kit.Row]
 
     address: PropertyAddress | None = strawberry.field(
         resolver=resolve_address, extensions=guarded(OWN_DATA)

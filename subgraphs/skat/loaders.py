@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 
 from subgraphs import kit
 from subgraphs.skat.models import payslips, tax_assessments
@@ -39,7 +39,7 @@ _LATEST_PAYSLIPS = _latest_payslips()
 
 async def load_payslips(
     database: kit.Database, keys: list[PayslipKey]
-) -> list[list[RowMapping]]:
+) -> list[list[kit.Row]]:
     """The payslips of each person's ``last`` newest pay periods, newest first.
 
     One query for the whole batch: pay periods are ranked per person in the
@@ -69,7 +69,7 @@ _ASSESSMENTS = (
 
 async def load_assessments(
     database: kit.Database, keys: list[str]
-) -> list[list[RowMapping]]:
+) -> list[list[kit.Row]]:
     """Each person's tax assessments, newest year first, then newest issued."""
     rows = await database.rows(_ASSESSMENTS, {"keys": keys})
     return kit.grouped(keys, rows, key=lambda row: row["person_id"])

@@ -7,7 +7,6 @@ import enum
 from datetime import date
 
 import strawberry
-from sqlalchemy import RowMapping
 from strawberry.types import Info
 
 from auth.policy import guarded
@@ -75,7 +74,7 @@ class Payslip:
     net_pay: int
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "Payslip":
+    def from_row(cls, row: kit.Row) -> "Payslip":
         """The payslip of a ``payslips`` row."""
         return cls(
             owner_id=row["person_id"],
@@ -151,7 +150,7 @@ class TaxAssessment:
     monthly_allowance: int
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> "TaxAssessment":
+    def from_row(cls, row: kit.Row) -> "TaxAssessment":
         """The assessment of a ``tax_assessments`` row."""
         return cls(
             owner_id=row["person_id"],

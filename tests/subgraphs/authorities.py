@@ -11,7 +11,7 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -137,10 +137,14 @@ def statements(database: kit.Database) -> Iterator[list[str]]:
     def record(*args: Any) -> None:
         seen.append(args[2])
 
+    def traced(sql: str) -> None:
+        seen.append(sql)
+
     for engine in database.engines:
         event.listen(engine, "before_cursor_execute", record)
     try:
-        yield seen
+        with database.prepared.traced(traced) if database.prepared else nullcontext():
+            yield seen
     finally:
         for engine in database.engines:
             event.remove(engine, "before_cursor_execute", record)
