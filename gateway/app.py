@@ -19,6 +19,7 @@ and answered with a masked ``INTERNAL_SERVER_ERROR``.
 """
 
 import asyncio
+import gc
 import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
@@ -398,10 +399,17 @@ def create_app(
         async with executor_factory(settings) as executor:
             documents = DocumentCache(executor.api_schema, endpoint.limits, dev=dev)
             endpoint.gateway = Gateway(executor, documents)
+            # Schemas, the supergraph and the subgraphs' state live as long as the
+            # process: frozen, they are left out of the garbage collector's full
+            # passes, which walked them all again every few hundred requests
+            # (about a fifth of a millisecond per dashboard).
+            gc.collect()
+            gc.freeze()
             try:
                 yield
             finally:
                 endpoint.gateway = None
+                gc.unfreeze()
 
     all_routes: list[BaseRoute] = [
         Route("/graphql", endpoint.handle, methods=ANY_METHOD),

@@ -17,6 +17,7 @@ The guarded fields a response returns go back to the gateway, for its access log
 in the response's ``extensions.accessed`` (:mod:`auth.recording`).
 """
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -103,9 +104,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # What start-up made lives as long as the process: frozen, it is left out
+        # of the collector's full passes, which walked all of it again and again.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await database.close()
 
     return Starlette(

@@ -4,6 +4,7 @@ Requests go through httpx to the real ASGI application, started with its
 lifespan, over the small test schema of :mod:`tests.gateway.support`.
 """
 
+import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -515,3 +516,12 @@ async def test_the_access_log_leaves_the_query_string_out(
 
     assert "GET /graphql 200" in caplog.text
     assert "0101901234" not in caplog.text
+
+
+async def test_what_start_up_made_is_frozen_while_serving(serve: Serve) -> None:
+    before = gc.get_freeze_count()
+    async for client in serve():
+        response = await client.post("/graphql", json={"query": "{ hello }"})
+        assert response.status_code == 200
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == 0
