@@ -9,6 +9,7 @@ the fetches one after another, each with a fresh ``subgraph.make_context(viewer,
 database)``. No token, no planning, no merging, no shaping, no access log.
 """
 
+import gc
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -96,9 +97,13 @@ def citizen_floor() -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         state["viewer"] = await persona_viewer(data_dir, "parent", databases)
+        # As the gateway and the subgraph services do once they are ready.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             for database in databases.values():
                 await database.close()
 

@@ -11,7 +11,9 @@ for a gateway that runs its subgraphs in process.
 graph is built the same way from the authorities' schemas and contexts.
 """
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Any
@@ -78,8 +80,20 @@ def floor_app(fetches: Sequence[Fetch], context: ContextFactory) -> Starlette:
             answer["errors"] = errors
         return JSONResponse(answer)
 
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        # As the gateway and the subgraph services do once they are ready.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
+
     handler: Callable[[Request], Awaitable[JSONResponse]] = run
-    return Starlette(routes=[Route("/graphql", handler, methods=["POST"])])
+    return Starlette(
+        routes=[Route("/graphql", handler, methods=["POST"])], lifespan=lifespan
+    )
 
 
 def standin_floor() -> Starlette:
