@@ -5,9 +5,11 @@ loaded for that request only and are never shared.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
+from auth.viewer import ChildRelation, PowerOfAttorney, Relations
 from subgraphs import kit
 from subgraphs.cpr.models import (
     addresses,
@@ -122,6 +124,47 @@ async def load_powers(
     """The powers of attorney each grantee holds, oldest first."""
     rows = await database.rows(_POWERS, {"keys": grantee_ids})
     return kit.grouped(grantee_ids, rows, key=lambda row: row["grantee_id"])
+
+
+async def read_relations(
+    database: kit.Database, person_id: str, today: date
+) -> Relations | None:
+    """The spouse, children, parents and powers of attorney held (those not ended
+    on ``today``) of ``person_id``, as the access rules need them; None for an
+    unknown person.
+
+    Four look-ups by an indexed key, made directly: the gateway reads relations
+    on every request, and ``viewerRelations`` answers from the same function.
+    """
+    [person] = await load_people(database, [person_id])
+    if person is None:
+        return None
+    [children] = await load_children(database, [person_id])
+    [parents] = await load_parents(database, [person_id])
+    [powers] = await load_powers(database, [person_id])
+    spouse = person.row["spouse_id"]
+    return Relations(
+        spouse_id=str(spouse) if spouse else None,
+        children=tuple(
+            ChildRelation(
+                person_id=str(row["person_id"]),
+                birth_date=row["birth_date"],
+                has_custody=bool(row["custody"]),
+            )
+            for row in children
+        ),
+        parent_ids=tuple(str(row["parent_id"]) for row in parents),
+        powers=tuple(
+            PowerOfAttorney(
+                grantor_id=str(row["grantor_id"]),
+                scope=frozenset(str(row["scope"]).split()),
+                valid_from=row["valid_from"],
+                valid_to=row["valid_to"],
+            )
+            for row in powers
+            if row["valid_to"] is None or today <= row["valid_to"]
+        ),
+    )
 
 
 @dataclass(eq=False)

@@ -1,27 +1,19 @@
 """The viewer's relations, as the gateway reads them from the civil register.
 
-The gateway sends :data:`VIEWER_RELATIONS_QUERY` to the civil register once per
-request, as the signed-in person, and turns the answer into
+Over HTTP, the gateway sends :data:`VIEWER_RELATIONS_QUERY` to the civil
+register once per request, as the signed-in person, and turns the answer into
 :class:`auth.viewer.Relations` with :func:`relations_from_result`; every authority
 then decides access from those relations without asking the register itself.
-:func:`load_relations` does both in-process.
+In-process, :func:`load_relations` reads the same relations directly, with the
+function that answers ``viewerRelations``.
 """
 
-import functools
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import graphql
-
-from auth.viewer import (
-    AssuranceLevel,
-    ChildRelation,
-    PowerOfAttorney,
-    Relations,
-    Viewer,
-)
-from subgraphs.cpr.schema import subgraph
+from auth.viewer import ChildRelation, PowerOfAttorney, Relations
+from subgraphs.cpr.loaders import read_relations
 from subgraphs.kit import Database
 
 VIEWER_RELATIONS_QUERY = """
@@ -83,17 +75,6 @@ def _power(found: Mapping[str, Any]) -> PowerOfAttorney:
     )
 
 
-@functools.cache
-def _relations_document() -> graphql.DocumentNode:
-    """:data:`VIEWER_RELATIONS_QUERY`, parsed and validated once per process:
-    the gateway reads relations on every request."""
-    document = graphql.parse(VIEWER_RELATIONS_QUERY)
-    errors = graphql.validate(subgraph.schema._schema, document)
-    if errors:
-        raise BadRelations(f"The relations query is not valid: {errors[0].message}")
-    return document
-
-
 def _date(value: object) -> date:
     if isinstance(value, date):
         return value
@@ -103,19 +84,7 @@ def _date(value: object) -> date:
 async def load_relations(
     database: Database, person_id: str, today: date | None = None
 ) -> Relations:
-    """The relations of ``person_id``, read in-process from the civil register."""
-    viewer = Viewer(
-        subject=f"relations:{person_id}",
-        person_id=person_id,
-        assurance=AssuranceLevel.LOW,
-        today=today or date.today(),
-    )
-    outcome = graphql.execute(
-        subgraph.schema._schema,
-        _relations_document(),
-        context_value=subgraph.make_context(viewer, database),
-    )
-    result = outcome if isinstance(outcome, graphql.ExecutionResult) else await outcome
-    if result.errors:
-        raise BadRelations("The civil register did not answer the relations.")
-    return relations_from_result(result.data)
+    """The relations of ``person_id``, read in-process from the civil register;
+    none for an unknown person."""
+    found = await read_relations(database, person_id, today or date.today())
+    return found or Relations()

@@ -7,20 +7,16 @@ they act for; everyone else is NOT_FOUND, exactly like an unknown id) and the
 build :class:`auth.viewer.Relations`.
 """
 
-from datetime import date
-
 import strawberry
 
 from subgraphs import kit
-from subgraphs.cpr.loaders import CprContext
+from subgraphs.cpr.loaders import CprContext, read_relations
 from subgraphs.cpr.models import metadata
 from subgraphs.cpr.types import (
     Child,
     Context,
     Person,
     Spouse,
-    ViewerChild,
-    ViewerPower,
     ViewerRelations,
     load_person,
 )
@@ -59,40 +55,10 @@ class Query:
         viewer = info.context.viewer
         if viewer.person_id is None:
             return None
-        person = await info.context.people.load(viewer.person_id)
-        if person is None:
-            return None
-        children = await info.context.children.load(viewer.person_id)
-        parents = await info.context.parents.load(viewer.person_id)
-        powers = await info.context.powers.load(viewer.person_id)
-        spouse = person.row["spouse_id"]
-        return ViewerRelations(
-            spouse_id=strawberry.ID(spouse) if spouse else None,
-            children=[_viewer_child(row) for row in children],
-            parent_ids=[strawberry.ID(row["parent_id"]) for row in parents],
-            powers=[_power(row) for row in powers if _not_ended(row, viewer.today)],
+        relations = await read_relations(
+            info.context.database, viewer.person_id, viewer.today
         )
-
-
-def _viewer_child(row: kit.Row) -> ViewerChild:
-    return ViewerChild(
-        person_id=strawberry.ID(row["person_id"]),
-        birth_date=row["birth_date"],
-        has_custody=row["custody"],
-    )
-
-
-def _not_ended(row: kit.Row, today: date) -> bool:
-    return row["valid_to"] is None or today <= row["valid_to"]
-
-
-def _power(row: kit.Row) -> ViewerPower:
-    return ViewerPower(
-        grantor_id=strawberry.ID(row["grantor_id"]),
-        scope=str(row["scope"]).split(),
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-    )
+        return None if relations is None else ViewerRelations.of(relations)
 
 
 schema = kit.Schema(query=Query, types=[Person, Spouse, Child])

@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from auth.policy import guarded
+from auth.viewer import Relations
 from subgraphs import kit
 from subgraphs.cpr.loaders import CprContext, PersonRecord
 from subgraphs.cpr.policies import ADDRESS, FAMILY, IDENTITY, OWN, may_look_up
@@ -354,3 +355,29 @@ class ViewerRelations:
     children: list[ViewerChild]
     parent_ids: list[strawberry.ID]
     powers: list[ViewerPower]
+
+    @classmethod
+    def of(cls, relations: Relations) -> "ViewerRelations":
+        """The relations as the gateway reads them over GraphQL."""
+        spouse = relations.spouse_id
+        return cls(
+            spouse_id=strawberry.ID(spouse) if spouse else None,
+            children=[
+                ViewerChild(
+                    person_id=strawberry.ID(child.person_id),
+                    birth_date=child.birth_date,
+                    has_custody=child.has_custody,
+                )
+                for child in relations.children
+            ],
+            parent_ids=[strawberry.ID(parent) for parent in relations.parent_ids],
+            powers=[
+                ViewerPower(
+                    grantor_id=strawberry.ID(power.grantor_id),
+                    scope=sorted(power.scope),
+                    valid_from=power.valid_from,
+                    valid_to=power.valid_to,
+                )
+                for power in relations.powers
+            ],
+        )

@@ -12,12 +12,13 @@ from auth.viewer import ANONYMOUS, PowerOfAttorney
 from subgraphs import kit
 from subgraphs.cpr.names import addressing_name
 from subgraphs.cpr.relations import (
+    VIEWER_RELATIONS_QUERY,
     BadRelations,
     load_relations,
     relations_from_result,
 )
 from subgraphs.cpr.types import NOT_FOUND_MESSAGE
-from subgraphs.population import persona
+from subgraphs.population import PERSONAS, TODAY, persona
 from tests.subgraphs.authorities import statements
 from tests.subgraphs.cpr.conftest import (
     add_family,
@@ -275,6 +276,20 @@ async def test_a_subgraph_refuses_me_for_someone_the_viewer_may_not_act_for(
 
     assert result.data == {"me": None}
     assert errors(result) == [(["me"], "NOT_FOUND")]
+
+
+@pytest.mark.parametrize("name", [p.name for p in PERSONAS])
+async def test_relations_read_directly_equal_those_read_over_graphql(
+    cpr: kit.Database, name: str
+) -> None:
+    viewer = await persona_viewer(cpr, name)
+    result = await execute(cpr, viewer, VIEWER_RELATIONS_QUERY)
+    assert result.errors is None
+
+    over_graphql = relations_from_result(result.data)
+
+    assert over_graphql == await load_relations(cpr, pid(name), TODAY)
+    assert over_graphql == viewer.relations
 
 
 def test_relations_from_a_result() -> None:
