@@ -21,7 +21,7 @@ then one call into :mod:`sqlite3`.
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -64,7 +64,8 @@ class _Prepared:
     sql: str
     slots: tuple[_Slot, ...]
     columns: tuple[str, ...]
-    processors: tuple[Processor, ...]
+    processed: tuple[tuple[str, Callable[[Any], Any]], ...]
+    """The columns whose values the dialect converts (dates, booleans), with how."""
 
     def values(self, parameters: Mapping[str, Any]) -> list[Any]:
         out = []
@@ -75,17 +76,15 @@ class _Prepared:
             out.append(value if slot.process is None else slot.process(value))
         return out
 
-    def rows(self, cursor: sqlite3.Cursor) -> list[Row]:
-        columns, processors = self.columns, self.processors
-        if not any(processors):
-            return [dict(zip(columns, row, strict=True)) for row in cursor]
-        return [
-            {
-                name: value if process is None or value is None else process(value)
-                for name, process, value in zip(columns, processors, row, strict=True)
-            }
-            for row in cursor
-        ]
+    def rows(self, cursor: sqlite3.Cursor) -> Sequence[Row]:
+        columns = self.columns
+        made = [dict(zip(columns, row, strict=True)) for row in cursor]
+        for name, process in self.processed:
+            for row in made:
+                value = row[name]
+                if value is not None:
+                    row[name] = process(value)
+        return made
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ class SqliteReader:
 
     def rows(
         self, statement: Executable, parameters: Mapping[str, Any] | None
-    ) -> list[Row]:
+    ) -> Sequence[Row]:
         """The rows of ``statement`` as dictionaries; :class:`Unprepared` if it
         cannot be prepared."""
         given = dict(parameters or {})
@@ -210,11 +209,13 @@ class SqliteReader:
         columns = tuple(str(column.key) for column in statement.selected_columns)
         if len(set(columns)) != len(columns) or "None" in columns:
             raise Unprepared("the selected columns have no distinct names")
-        processors = tuple(
-            column.type.dialect_impl(self.dialect).result_processor(self.dialect, None)
-            for column in statement.selected_columns
-        )
-        return _Prepared(state.statement, tuple(slots), columns, processors)
+        processed = []
+        for name, column in zip(columns, statement.selected_columns, strict=True):
+            type_ = column.type.dialect_impl(self.dialect)
+            process = type_.result_processor(self.dialect, None)
+            if process is not None:
+                processed.append((name, process))
+        return _Prepared(state.statement, tuple(slots), columns, tuple(processed))
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
