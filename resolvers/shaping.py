@@ -12,7 +12,7 @@ reported at each, since every field it nulls is a field error of its own.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -55,11 +55,18 @@ class ShapeField:
     type_conditions: tuple[str, ...]
     type: GraphQLOutputType
     sub: tuple["ShapeField", ...] | None
+    plain: bool = field(init=False)
+    """True when neither ``@skip``/``@include`` nor a type condition applies."""
+    leaf: bool = field(init=False)
+    """True for a scalar or enum field that is not a list (nor ``__typename``):
+    its value is taken as it is."""
 
-    @property
-    def plain(self) -> bool:
-        """True when neither ``@skip``/``@include`` nor a type condition applies."""
-        return not self.conditions and not self.type_conditions
+    def __post_init__(self) -> None:
+        plain = not self.conditions and not self.type_conditions
+        inner = self.type.of_type if is_non_null_type(self.type) else self.type
+        object.__setattr__(self, "plain", plain)
+        leaf = is_leaf_type(inner) and self.name != "__typename"
+        object.__setattr__(self, "leaf", leaf)
 
 
 class Failure:
@@ -197,6 +204,13 @@ class _Shaper:
         result: dict[str, Any] = {}
         for response_key, group in chosen.items():
             first = group[0]
+            if first.leaf:
+                # Most fields: a value that is there is taken as it is; null,
+                # missing and failed values go the long way, for their errors.
+                found = data.get(first.key)
+                if found is not None and found.__class__ is not Failure:
+                    result[response_key] = found
+                    continue
             if first.name == "__typename":
                 result[response_key] = data.get("__typename") or type_name
                 continue
