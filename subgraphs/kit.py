@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast, overload
 
 import strawberry
-from aiodataloader import DataLoader
 from graphql import GraphQLError
 from sqlalchemy import (
     Engine,
@@ -215,11 +214,81 @@ def grouped(
     return [groups[k] for k in keys]
 
 
+class BatchLoader(Generic[K, V]):
+    """Loads values by key in batches, one request's worth at a time.
+
+    Every key asked for with :meth:`load` before the event loop's next turn goes
+    to ``batch`` in one call (split at ``max_batch_size`` keys), which returns one
+    value per key, in order. A key asked for twice gets the same future: a loader
+    serves one request and keeps what it loaded for that request only. When a
+    batch fails, each of its keys gets the exception and is forgotten, so that a
+    later ``load`` of it tries again.
+    """
+
+    __slots__ = ("_futures", "_queue", "_running", "batch", "max_batch_size")
+
+    def __init__(
+        self,
+        batch: Callable[[list[K]], Awaitable[Sequence[V]]],
+        max_batch_size: int = MAX_BATCH_SIZE,
+    ) -> None:
+        self.batch = batch
+        self.max_batch_size = max_batch_size
+        self._futures: dict[K, asyncio.Future[V]] = {}
+        self._queue: list[K] = []
+        # The loop keeps only weak references to tasks: these keep them alive.
+        self._running: set[asyncio.Task[None]] = set()
+
+    def load(self, key: K) -> "asyncio.Future[V]":
+        """The value of ``key``, from the batch this key joins."""
+        found = self._futures.get(key)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[V] = loop.create_future()
+        self._futures[key] = future
+        self._queue.append(key)
+        if len(self._queue) == 1:
+            loop.call_soon(self._dispatch)
+        return future
+
+    async def load_many(self, keys: Iterable[K]) -> list[V]:
+        """The values of ``keys``, in order."""
+        return list(await asyncio.gather(*(self.load(key) for key in keys)))
+
+    def _dispatch(self) -> None:
+        queue, self._queue = self._queue, []
+        size = self.max_batch_size
+        for start in range(0, len(queue), size):
+            task = asyncio.ensure_future(self._run(queue[start : start + size]))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run(self, keys: list[K]) -> None:
+        try:
+            values = await self.batch(keys)
+            if len(values) != len(keys):
+                raise ValueError(
+                    f"A batch of {len(keys)} keys returned {len(values)} values."
+                )
+        except Exception as exc:
+            for key in keys:
+                future = self._futures.pop(key)
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for key, value in zip(keys, values, strict=True):
+            future = self._futures[key]
+            if not future.done():
+                future.set_result(value)
+
+
 def loader(
-    batch: Callable[[list[K]], Any], max_batch_size: int = MAX_BATCH_SIZE
-) -> DataLoader:  # type: ignore[type-arg]
-    """A per-request dataloader over ``batch``, split to respect parameter limits."""
-    return DataLoader(batch, max_batch_size=max_batch_size)
+    batch: Callable[[list[K]], Awaitable[Sequence[V]]],
+    max_batch_size: int = MAX_BATCH_SIZE,
+) -> BatchLoader[K, V]:
+    """A per-request loader over ``batch``, split to respect parameter limits."""
+    return BatchLoader(batch, max_batch_size)
 
 
 class Loader(Generic[K, V]):
@@ -241,14 +310,14 @@ class Loader(Generic[K, V]):
     def __get__(self, context: None, owner: type) -> "Loader[K, V]": ...
 
     @overload
-    def __get__(self, context: "SubgraphContext", owner: type) -> DataLoader[K, V]: ...
+    def __get__(self, context: "SubgraphContext", owner: type) -> BatchLoader[K, V]: ...
 
     def __get__(
         self, context: "SubgraphContext | None", owner: type
-    ) -> "Loader[K, V] | DataLoader[K, V]":
+    ) -> "Loader[K, V] | BatchLoader[K, V]":
         if context is None:
             return self
-        made: DataLoader[K, V] = loader(partial(self.load, context.database))
+        made: BatchLoader[K, V] = loader(partial(self.load, context.database))
         # Stored on the instance, which a non-data descriptor lets win next time.
         context.__dict__[self.name] = made
         return made

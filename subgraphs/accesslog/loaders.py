@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from aiodataloader import DataLoader
-
 from auth.access_log import AccessLog, AccessLogPage
 from subgraphs import kit
 
@@ -20,7 +18,7 @@ async def load_pages(log: AccessLog, keys: list[PageKey]) -> list[AccessLogPage]
 class AccessLogContext(kit.SubgraphContext):
     """The per-request context of the access log subgraph."""
 
-    pages: DataLoader = field(init=False)  # type: ignore[type-arg]
+    pages: kit.BatchLoader[PageKey, AccessLogPage] = field(init=False)
 
     def __post_init__(self) -> None:
         log = AccessLog(self.database.engine)

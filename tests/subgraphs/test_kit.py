@@ -270,3 +270,49 @@ async def test_processes_starting_together_create_the_tables_once(
 
         assert outcomes == [None] * 4
         assert list(rows) == []
+
+
+async def test_a_batch_loader_batches_a_turn_of_keys_and_remembers_them() -> None:
+    calls: list[list[str]] = []
+
+    async def upper(keys: list[str]) -> list[str]:
+        calls.append(keys)
+        return [key.upper() for key in keys]
+
+    loader = kit.BatchLoader(upper, max_batch_size=2)
+    first = await asyncio.gather(*(loader.load(k) for k in ["a", "b", "c", "a"]))
+    again = await loader.load_many(["c", "d"])
+
+    assert first == ["A", "B", "C", "A"]
+    assert again == ["C", "D"]
+    assert calls == [["a", "b"], ["c"], ["d"]]
+    assert loader.load("b") is loader.load("b")
+
+
+async def test_a_failed_batch_fails_each_of_its_keys_and_is_tried_again() -> None:
+    attempts: list[list[str]] = []
+
+    async def flaky(keys: list[str]) -> list[str]:
+        attempts.append(keys)
+        if len(attempts) == 1:
+            raise OSError("the database went away")
+        return keys
+
+    loader = kit.BatchLoader(flaky)
+    failed = await asyncio.gather(
+        loader.load("x"), loader.load("y"), return_exceptions=True
+    )
+
+    assert [type(outcome) for outcome in failed] == [OSError, OSError]
+    assert await loader.load("x") == "x"
+    assert attempts == [["x", "y"], ["x"]]
+
+
+async def test_a_batch_with_the_wrong_number_of_values_fails() -> None:
+    async def short(keys: list[str]) -> list[str]:
+        return keys[:1]
+
+    loader = kit.BatchLoader(short)
+
+    with pytest.raises(ValueError, match="2 keys returned 1 values"):
+        await asyncio.gather(loader.load("a"), loader.load("b"))
