@@ -57,6 +57,27 @@ def throughput_line(measurements: Sequence[Measurement], ours: str = OURS) -> st
     )
 
 
+def bound_line(measurements: Sequence[Measurement]) -> str:
+    """What one process could reach with no gateway at all: the in-process floor
+    over (c), which bounds ``ours-in-process`` (one process, one core)."""
+    ratios = [
+        row[FLOOR].rps / row[HIVE].rps
+        for row in _runs(measurements)
+        if FLOOR in row and HIVE in row
+    ]
+    ratio = _median(ratios)
+    if ratio is None:
+        return f"- Throughput of `{FLOOR}` over `{HIVE}`: not measured in this run."
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    return (
+        f"- The bound of one process: `{FLOOR}`, the subgraphs' own work with no "
+        f"gateway at all in one process, reaches **{ratio:.2f}x** `{HIVE}` "
+        f"(runs: {each}). One process uses one core, while `{HIVE}` runs five "
+        f"processes on both; so `{OURS}` stays under this bound whatever the "
+        f"gateway does, and `{OURS_WORKERS}` is the like-for-like comparison."
+    )
+
+
 def overhead_lines(measurements: Sequence[Measurement]) -> list[str]:
     """The gateway's overhead over the in-process floor against its target."""
     rows = [row for row in _runs(measurements) if OURS in row and FLOOR in row]
@@ -147,6 +168,7 @@ def findings(
     return [
         throughput_line(measurements),
         throughput_line(measurements, OURS_WORKERS),
+        bound_line(measurements),
         *overhead_lines(measurements),
         *cost_lines(cost),
         *plan_lines(times),

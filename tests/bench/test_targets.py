@@ -25,6 +25,7 @@ def test_targets_are_judged_within_each_run() -> None:
     assert "**30.0%** (6.00 CPU ms against 4.20; runs: 10%, 50%)" in lines
     assert lines.count("**not met**") == 2
     assert "1.00 µs** on a cache hit" in lines
+    assert "reaches **2.65x** `hive-http` (runs: 3.30, 2.00)" in lines
 
 
 def test_missing_variants_are_said_to_be_unmeasured() -> None:
