@@ -100,7 +100,7 @@ wrk:
 	fi
 
 bench: $(STAMP) $(PEERS_STAMP) $(VENDOR_STAMP) wrk
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tests.bench.run --output BENCHMARKS.md
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m tests.bench.run --runs 5 --output BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) $(DATA) $(PEERS)/node_modules $(GRAPHIQL)/node_modules $(VENDOR) .mypy_cache .ruff_cache .pytest_cache
