@@ -97,7 +97,8 @@ class _Statement:
     statement: Executable
     compiled: SQLCompiler
     expanding: tuple[str, ...]
-    shapes: dict[tuple[int, ...], _Prepared]
+    shapes: dict[tuple[int, ...], "_Prepared | str"]
+    """Each shape prepared, or why it cannot be, so that it is not tried again."""
 
 
 class _Marker:
@@ -145,7 +146,13 @@ class SqliteReader:
         shape = tuple(len(given[name]) for name in known.expanding)
         prepared = known.shapes.get(shape)
         if prepared is None:
-            prepared = known.shapes[shape] = self._prepare(known, given)
+            try:
+                prepared = self._prepare(known, given)
+            except Unprepared as exc:
+                prepared = str(exc)
+            known.shapes[shape] = prepared
+        if isinstance(prepared, str):
+            raise Unprepared(prepared)
         cursor = self._connection().execute(prepared.sql, prepared.values(given))
         return prepared.rows(cursor)
 

@@ -196,3 +196,19 @@ async def test_each_thread_reads_on_its_own_connection(
     database.prepared.close()
     assert database.prepared._connections == []
     assert await database.rows(BY_PERSON, parameters) == expected
+
+
+async def test_a_select_that_cannot_be_prepared_is_tried_once(
+    database: kit.Database,
+) -> None:
+    twice = select(visits.c.id, visits.c.id.label("id")).order_by(visits.c.id)
+    reader = database.prepared
+    assert reader is not None
+
+    for _ in range(2):
+        with pytest.raises(Unprepared, match="distinct names"):
+            reader.rows(twice, None)
+
+    assert list(reader._statements[id(twice)].shapes.values()) == [
+        "the selected columns have no distinct names"
+    ]
