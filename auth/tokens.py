@@ -302,6 +302,49 @@ VERIFIED_SIZE = 10_000
 """Verified tokens remembered at most (least recently used leave first)."""
 
 
+class VerifiedTokens:
+    """The claims of verified tokens, each remembered under the SHA-256 of its token
+    (never the token itself) until a deadline; beyond ``size`` the least recently
+    used leave first."""
+
+    def __init__(
+        self, size: int = VERIFIED_SIZE, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.size = size
+        self.clock = clock
+        self._claims: OrderedDict[bytes, tuple[dict[str, Any], float]] = OrderedDict()
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        """The claims of ``token`` if it was verified and its deadline is ahead."""
+        digest = _digest(token)
+        remembered = self._claims.get(digest)
+        if remembered is None:
+            return None
+        claims, until = remembered
+        if self.clock() >= until:
+            del self._claims[digest]
+            return None
+        self._claims.move_to_end(digest)
+        return claims
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def digests(self) -> list[bytes]:
+        """The keys remembered: SHA-256 digests of tokens."""
+        return list(self._claims)
+
+    def put(self, token: str, claims: dict[str, Any], until: float) -> None:
+        """Remember the verified ``claims`` of ``token`` until ``until``."""
+        self._claims[_digest(token)] = (claims, until)
+        if len(self._claims) > self.size:
+            self._claims.popitem(last=False)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
 class TrustedIssuers:
     """Verifiers of several issuers, such as the broker and, in dev mode, the
     development issuer; a token goes to the verifier of its ``iss``.
@@ -327,7 +370,7 @@ class TrustedIssuers:
         self.verifiers = {verifier.issuer: verifier for verifier in verifiers}
         self.anonymous = anonymous
         self.clock = clock
-        self._verified: OrderedDict[bytes, tuple[dict[str, Any], float]] = OrderedDict()
+        self._verified = VerifiedTokens(clock=clock)
 
     async def authenticate(self, connection: HTTPConnection) -> Viewer:
         """The viewer of a request, from its Authorization header only."""
@@ -338,22 +381,15 @@ class TrustedIssuers:
 
     async def verify(self, token: str) -> Viewer:
         """The viewer that ``token`` names; raises :class:`Unauthenticated`."""
-        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
-        now = self.clock()
-        remembered = self._verified.get(digest)
+        remembered = self._verified.get(token)
         if remembered is not None:
-            claims, until = remembered
-            if now < until:
-                self._verified.move_to_end(digest)
-                return viewer_from_claims(claims)
-            del self._verified[digest]
+            return viewer_from_claims(remembered)
+        now = self.clock()
         verifier = self._verifier_of(token)
         claims = await verifier.claims(token)
         viewer = viewer_from_claims(claims)
         until = min(float(claims["exp"]) + verifier.leeway, now + VERIFIED_TTL)
-        self._verified[digest] = (claims, until)
-        if len(self._verified) > VERIFIED_SIZE:
-            self._verified.popitem(last=False)
+        self._verified.put(token, claims, until)
         return viewer
 
     def _verifier_of(self, token: str) -> TokenVerifier:

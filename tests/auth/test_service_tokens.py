@@ -92,6 +92,63 @@ def test_a_token_older_than_a_minute_is_refused(tokens: ServiceTokens) -> None:
     assert refused(tokens, tokens.mint(VIEWER, "cpr", now=old)) == "expired"
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def clocked(tmp_path: Path) -> tuple[ServiceTokens, Clock]:
+    clock = Clock()
+    made = ServiceTokens.load_or_create(tmp_path / KEY_FILE)
+    return ServiceTokens(made.jwks(), made.private_key, clock=clock), clock
+
+
+def test_a_token_is_handed_out_again_for_half_its_lifetime(tmp_path: Path) -> None:
+    tokens, clock = clocked(tmp_path)
+    clock.now -= 31
+    first = tokens.mint(VIEWER, "cpr")
+    other_viewer = dataclasses.replace(VIEWER, acting_for=None)
+
+    clock.now += 29
+    assert tokens.mint(VIEWER, "cpr") == first
+    assert tokens.mint(VIEWER, "skat") != first
+    assert tokens.mint(other_viewer, "cpr") != first
+    assert tokens.mint(VIEWER, "cpr", now=datetime.now(UTC)) != first
+    clock.now += 2
+    renewed = tokens.mint(VIEWER, "cpr")
+
+    assert renewed != first
+    assert tokens.verify(renewed, "cpr") == VIEWER
+    assert tokens.verify(first, "cpr") == VIEWER
+
+
+def test_a_verified_token_is_remembered_for_its_audience_only_and_not_for_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens, clock = clocked(tmp_path)
+    token = tokens.mint(VIEWER, "cpr")
+    decoded: list[str] = []
+    decode = jwt.decode
+
+    def counted(token: str, *args: Any, **kwargs: Any) -> Any:
+        decoded.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+
+    assert tokens.verify(token, "cpr") == VIEWER
+    assert tokens.verify(token, "cpr") == VIEWER
+    assert decoded == [token]
+    assert refused(tokens, token, "skat") == "wrong_audience"
+    clock.now += 61
+    assert tokens.verify(token, "cpr") == VIEWER
+    assert decoded == [token, token, token]
+    assert [len(digest) for digest in tokens._verified.digests()] == [32]
+
+
 def test_a_citizen_token_is_no_service_token(
     tokens: ServiceTokens, tmp_path: Path
 ) -> None:

@@ -696,8 +696,8 @@ async def test_a_verified_token_is_remembered_by_its_digest_only(
     assert first == second
     assert first.person_id == PERSON
     assert checked == [token]
-    assert all(len(digest) == 32 for digest in issuers._verified)
-    assert token not in repr(issuers._verified)
+    assert [len(digest) for digest in issuers._verified.digests()] == [32]
+    assert token not in repr(issuers._verified._claims)
 
 
 async def test_a_remembered_token_is_checked_again_once_it_expires(
@@ -744,4 +744,4 @@ async def test_a_refused_token_is_not_remembered(
         with pytest.raises(Unauthenticated):
             await issuers.verify(token)
 
-    assert not issuers._verified
+    assert len(issuers._verified) == 0
