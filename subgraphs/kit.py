@@ -229,7 +229,14 @@ class BatchLoader(Generic[K, V]):
     others waiting for the same key elsewhere in the request.
     """
 
-    __slots__ = ("_done", "_queue", "_running", "_waiting", "batch", "max_batch_size")
+    __slots__ = (
+        "_followers",
+        "_futures",
+        "_queue",
+        "_running",
+        "batch",
+        "max_batch_size",
+    )
 
     def __init__(
         self,
@@ -238,24 +245,24 @@ class BatchLoader(Generic[K, V]):
     ) -> None:
         self.batch = batch
         self.max_batch_size = max_batch_size
-        self._done: dict[K, asyncio.Future[V]] = {}
-        self._waiting: dict[K, list[asyncio.Future[V]]] = {}
+        self._futures: dict[K, asyncio.Future[V]] = {}
+        # The other waits for a key in flight, each with a future of its own.
+        self._followers: dict[K, list[asyncio.Future[V]]] = {}
         self._queue: list[K] = []
         # The loop keeps only weak references to tasks: these keep them alive.
         self._running: set[asyncio.Task[None]] = set()
 
     def load(self, key: K) -> "asyncio.Future[V]":
         """The value of ``key``, from the batch this key joins."""
-        found = self._done.get(key)
-        if found is not None:
+        found = self._futures.get(key)
+        if found is not None and found.done() and not found.cancelled():
             return found
         loop = asyncio.get_running_loop()
         future: asyncio.Future[V] = loop.create_future()
-        waiting = self._waiting.get(key)
-        if waiting is not None:
-            waiting.append(future)
+        if found is not None:
+            self._followers.setdefault(key, []).append(future)
             return future
-        self._waiting[key] = [future]
+        self._futures[key] = future
         self._queue.append(key)
         if len(self._queue) == 1:
             loop.call_soon(self._dispatch)
@@ -282,26 +289,29 @@ class BatchLoader(Generic[K, V]):
                 )
         except Exception as exc:
             for key in keys:
-                for future in self._waiting.pop(key):
+                for future in self._waits(key, self._futures.pop(key)):
                     if not future.done():
                         future.set_exception(exc)
             return
         except BaseException:
             # Cancelled (the loop shutting down, say): so are the waits for it.
             for key in keys:
-                for future in self._waiting.pop(key):
+                for future in self._waits(key, self._futures.pop(key)):
                     future.cancel()
             raise
+        futures = self._futures
         for key, value in zip(keys, values, strict=True):
-            waiting = self._waiting.pop(key)
-            for future in waiting:
-                if not future.done():
-                    future.set_result(value)
-            done = waiting[0]
-            if done.cancelled():
-                done = done.get_loop().create_future()
-                done.set_result(value)
-            self._done[key] = done
+            future = futures[key]
+            if future.cancelled():
+                future = futures[key] = future.get_loop().create_future()
+            future.set_result(value)
+            if self._followers:
+                for follower in self._followers.pop(key, ()):
+                    if not follower.done():
+                        follower.set_result(value)
+
+    def _waits(self, key: K, first: "asyncio.Future[V]") -> "list[asyncio.Future[V]]":
+        return [first, *self._followers.pop(key, ())]
 
 
 def loader(
