@@ -5,10 +5,11 @@ one subgraph (``aud`` is the subgraph's name), carrying the verified viewer and 
 relations the gateway looked up; a token is handed out again for the same viewer
 and subgraph during the first half of its life, and a subgraph remembers the
 tokens it verified (by their SHA-256) until they expire, so a signature is made
-and checked once per viewer, subgraph and half minute, not once per fetch. The subgraph verifies it with the gateway's
-public key and refuses every request without a valid one, ``_service`` and
-``_entities`` included, so a subgraph reached around the gateway gives nothing
-away. The gateway signs with ES256; the private key stays with the gateway.
+and checked once per viewer, subgraph and half minute, not once per fetch. The
+subgraph verifies a token with the gateway's public key and refuses every request
+without a valid one, ``_service`` and ``_entities`` included, so a subgraph
+reached around the gateway gives nothing away. The gateway signs with ES256; the
+private key stays with the gateway.
 
 Claims, besides ``iss``, ``aud``, ``sub``, ``iat``, ``exp`` and ``jti``:
 

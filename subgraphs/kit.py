@@ -219,13 +219,24 @@ class BatchLoader(Generic[K, V]):
 
     Every key asked for with :meth:`load` before the event loop's next turn goes
     to ``batch`` in one call (split at ``max_batch_size`` keys), which returns one
-    value per key, in order. A key asked for twice gets the same future: a loader
-    serves one request and keeps what it loaded for that request only. When a
+    value per key, in order. A loader serves one request and keeps what it loaded
+    for that request only: a key loaded before gets the same (done) future. When a
     batch fails, each of its keys gets the exception and is forgotten, so that a
     later ``load`` of it tries again.
+
+    Each wait for a key still in flight has its own future: graphql-core cancels
+    the siblings of a field that fails, and a cancelled wait must not cancel the
+    others waiting for the same key elsewhere in the request.
     """
 
-    __slots__ = ("_futures", "_queue", "_running", "batch", "max_batch_size")
+    __slots__ = (
+        "_followers",
+        "_futures",
+        "_queue",
+        "_running",
+        "batch",
+        "max_batch_size",
+    )
 
     def __init__(
         self,
@@ -235,6 +246,8 @@ class BatchLoader(Generic[K, V]):
         self.batch = batch
         self.max_batch_size = max_batch_size
         self._futures: dict[K, asyncio.Future[V]] = {}
+        # The other waits for a key in flight, each with a future of its own.
+        self._followers: dict[K, list[asyncio.Future[V]]] = {}
         self._queue: list[K] = []
         # The loop keeps only weak references to tasks: these keep them alive.
         self._running: set[asyncio.Task[None]] = set()
@@ -242,10 +255,13 @@ class BatchLoader(Generic[K, V]):
     def load(self, key: K) -> "asyncio.Future[V]":
         """The value of ``key``, from the batch this key joins."""
         found = self._futures.get(key)
-        if found is not None:
+        if found is not None and found.done() and not found.cancelled():
             return found
         loop = asyncio.get_running_loop()
         future: asyncio.Future[V] = loop.create_future()
+        if found is not None:
+            self._followers.setdefault(key, []).append(future)
+            return future
         self._futures[key] = future
         self._queue.append(key)
         if len(self._queue) == 1:
@@ -273,14 +289,29 @@ class BatchLoader(Generic[K, V]):
                 )
         except Exception as exc:
             for key in keys:
-                future = self._futures.pop(key)
-                if not future.done():
-                    future.set_exception(exc)
+                for future in self._waits(key, self._futures.pop(key)):
+                    if not future.done():
+                        future.set_exception(exc)
             return
+        except BaseException:
+            # Cancelled (the loop shutting down, say): so are the waits for it.
+            for key in keys:
+                for future in self._waits(key, self._futures.pop(key)):
+                    future.cancel()
+            raise
+        futures = self._futures
         for key, value in zip(keys, values, strict=True):
-            future = self._futures[key]
-            if not future.done():
-                future.set_result(value)
+            future = futures[key]
+            if future.cancelled():
+                future = futures[key] = future.get_loop().create_future()
+            future.set_result(value)
+            if self._followers:
+                for follower in self._followers.pop(key, ()):
+                    if not follower.done():
+                        follower.set_result(value)
+
+    def _waits(self, key: K, first: "asyncio.Future[V]") -> "list[asyncio.Future[V]]":
+        return [first, *self._followers.pop(key, ())]
 
 
 def loader(

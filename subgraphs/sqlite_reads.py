@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Executable
+from sqlalchemy import Dialect, Executable, TupleType
+from sqlalchemy.exc import CompileError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -99,6 +100,8 @@ class _Statement:
     expanding: tuple[str, ...]
     shapes: dict[tuple[int, ...], "_Prepared | str"]
     """Each shape prepared, or why it cannot be, so that it is not tried again."""
+    refused: str | None = None
+    """Why the statement cannot be prepared, if it cannot."""
 
 
 class _Marker:
@@ -138,7 +141,13 @@ class SqliteReader:
         cannot be prepared."""
         given = dict(parameters or {})
         known = self._known(statement)
+        if known.refused is not None:
+            raise Unprepared(known.refused)
         for name in known.expanding:
+            if given.get(name) is None:
+                # SQLAlchemy takes a value bound in the statement, or says which
+                # parameter has none.
+                raise Unprepared(f"the list {name!r} has no value given")
             keys = list(given[name])
             if keys:
                 keys.extend(keys[-1:] * (padded(len(keys)) - len(keys)))
@@ -186,10 +195,16 @@ class SqliteReader:
             if not isinstance(statement, Select):
                 raise Unprepared("only Core selects are prepared")
             compiled = statement.compile(dialect=self.dialect)
-            names = sorted(n for n, bind in compiled.binds.items() if bind.expanding)
+            binds = compiled.binds
+            names = sorted(n for n, bind in binds.items() if bind.expanding)
+            refused = None
+            if any(bind.literal_execute for bind in binds.values()):
+                refused = "a parameter is rendered as a literal"
+            elif any(isinstance(binds[name].type, TupleType) for name in names):
+                refused = "an IN list of tuples"
             if len(self._statements) >= STATEMENTS:
                 self._statements.clear()
-            known = _Statement(statement, compiled, tuple(names), {})
+            known = _Statement(statement, compiled, tuple(names), {}, refused)
             self._statements[id(statement)] = known
         return known
 
@@ -202,7 +217,10 @@ class SqliteReader:
             )
             for name, value in given.items()
         }
-        state = known.compiled.construct_expanded_state(markers)
+        try:
+            state = known.compiled.construct_expanded_state(markers)
+        except (CompileError, TypeError) as exc:
+            raise Unprepared(f"the statement does not expand: {exc}") from exc
         slots = []
         for name in state.positiontup or ():
             marker = state.parameters[name]

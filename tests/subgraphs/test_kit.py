@@ -316,3 +316,90 @@ async def test_a_batch_with_the_wrong_number_of_values_fails() -> None:
 
     with pytest.raises(ValueError, match="2 keys returned 1 values"):
         await asyncio.gather(loader.load("a"), loader.load("b"))
+
+
+async def test_a_cancelled_wait_for_a_key_leaves_the_others_waiting_for_it() -> None:
+    async def slow_upper(keys: list[str]) -> list[str]:
+        await asyncio.sleep(0.01)
+        return [key.upper() for key in keys]
+
+    loader = kit.BatchLoader(slow_upper)
+
+    async def wait(key: str) -> str:
+        return await loader.load(key)
+
+    given_up = asyncio.create_task(wait("a"))
+    waiting = asyncio.create_task(wait("a"))
+    await asyncio.sleep(0)
+    given_up.cancel()
+
+    assert await waiting == "A"
+    assert await loader.load("a") == "A"
+    assert given_up.cancelled()
+
+
+async def test_a_cancelled_batch_cancels_its_waits_and_is_tried_again() -> None:
+    attempts: list[list[str]] = []
+
+    async def cancelled_once(keys: list[str]) -> list[str]:
+        attempts.append(keys)
+        if len(attempts) == 1:
+            raise asyncio.CancelledError
+        return keys
+
+    loader = kit.BatchLoader(cancelled_once)
+
+    async with asyncio.timeout(1):
+        outcome = await asyncio.gather(loader.load("x"), return_exceptions=True)
+    assert isinstance(outcome[0], asyncio.CancelledError)
+    assert await loader.load("x") == "x"
+
+
+async def test_an_error_nulling_a_field_spares_loads_elsewhere_in_the_request() -> None:
+    """graphql-core cancels the siblings of a failed non-null field: a sibling
+    waiting for a key must not take down another field waiting for the same key."""
+
+    async def slow_upper(keys: list[str]) -> list[str]:
+        await asyncio.sleep(0.01)
+        return [key.upper() for key in keys]
+
+    @strawberry.type
+    class Item:
+        key: str
+
+        @strawberry.field
+        async def value(self, info: Info[Context, None]) -> str:
+            loaded: str = await info.context.loader.load(self.key)
+            return loaded
+
+        @strawberry.field
+        async def broken(self) -> str:
+            raise ValueError("no value")
+
+    @strawberry.type
+    class Holder:
+        @strawberry.field
+        def item(self) -> Item:
+            return Item(key="k")
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def first(self) -> Holder | None:
+            return Holder()
+
+        @strawberry.field
+        def second(self) -> Item | None:
+            return Item(key="k")
+
+    schema = strawberry.Schema(query=Query)
+    context = Context(calls=[], loader=kit.BatchLoader(slow_upper))
+
+    result = await schema.execute(
+        "{ first { item { value broken } } second { value } }", context_value=context
+    )
+
+    assert result.data == {"first": None, "second": {"value": "K"}}
+    assert [error.path for error in result.errors or ()] == [
+        ["first", "item", "broken"]
+    ]

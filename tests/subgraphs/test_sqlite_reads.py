@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    tuple_,
     union,
 )
 
@@ -212,3 +213,45 @@ async def test_a_select_that_cannot_be_prepared_is_tried_once(
     assert list(reader._statements[id(twice)].shapes.values()) == [
         "the selected columns have no distinct names"
     ]
+
+
+FALLING_BACK = {
+    "a literal IN list": (select(visits.c.id).where(visits.c.person_id.in_(["a"])), {}),
+    "a literal_execute value": (
+        select(visits.c.id).where(
+            visits.c.id == bindparam("one", literal_execute=True, type_=Integer)
+        ),
+        {"one": 1},
+    ),
+    "a literal_execute IN list": (
+        select(visits.c.id).where(
+            visits.c.id.in_(bindparam("ids", expanding=True, literal_execute=True))
+        ),
+        {"ids": [1, 3]},
+    ),
+    "an IN list of tuples": (
+        select(visits.c.id).where(
+            tuple_(visits.c.person_id, visits.c.paid).in_(
+                bindparam("pairs", expanding=True)
+            )
+        ),
+        {"pairs": [("a", True), ("b", False)]},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FALLING_BACK))
+async def test_statements_the_reader_cannot_run_fall_back_to_sqlalchemy(
+    database: kit.Database, case: str
+) -> None:
+    statement, parameters = FALLING_BACK[case]
+    assert database.prepared is not None
+    with pytest.raises(Unprepared):
+        database.prepared.rows(statement, parameters)
+
+    rows = await database.rows(statement, parameters)
+
+    assert [dict(row) for row in rows] == await through_sqlalchemy(
+        database, statement, parameters
+    )
+    assert rows

@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from auth.viewer import ANONYMOUS, PowerOfAttorney
+from auth.viewer import ANONYMOUS, ChildRelation, PowerOfAttorney, Relations
 from subgraphs import kit
 from subgraphs.cpr.names import addressing_name
 from subgraphs.cpr.relations import (
@@ -459,3 +460,63 @@ def test_addressing_names_fit(
     name = addressing_name(first, middle, last)
     assert len(name) <= 34
     assert name.startswith(expected)
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+async def _relations_by_plain_sql(
+    cpr: kit.Database, person_id: str, today: date
+) -> Relations:
+    """The relations read with plain SQL, apart from the loaders' statements."""
+    async with cpr.engine.connect() as connection:
+
+        async def rows(sql: str) -> list[Any]:
+            return list(await connection.execute(text(sql), {"p": person_id}))
+
+        person = await rows("SELECT spouse_id FROM persons WHERE person_id = :p")
+        children = await rows(
+            "SELECT c.person_id, c.birth_date, pc.custody FROM parent_child pc "
+            "JOIN persons c ON c.person_id = pc.child_id WHERE pc.parent_id = :p "
+            "ORDER BY c.birth_date, c.person_id"
+        )
+        parents = await rows(
+            "SELECT parent_id FROM parent_child WHERE child_id = :p ORDER BY parent_id"
+        )
+        powers = await rows(
+            "SELECT grantor_id, scope, valid_from, valid_to FROM powers_of_attorney "
+            "WHERE grantee_id = :p ORDER BY valid_from, power_id"
+        )
+    if not person:
+        return Relations()
+    return Relations(
+        spouse_id=person[0].spouse_id or None,
+        children=tuple(
+            ChildRelation(c.person_id, _day(c.birth_date), bool(c.custody))
+            for c in children
+        ),
+        parent_ids=tuple(p.parent_id for p in parents),
+        powers=tuple(
+            PowerOfAttorney(
+                p.grantor_id,
+                frozenset(p.scope.split()),
+                _day(p.valid_from),
+                None if p.valid_to is None else _day(p.valid_to),
+            )
+            for p in powers
+            if p.valid_to is None or today <= _day(p.valid_to)
+        ),
+    )
+
+
+@pytest.mark.parametrize("name", [p.name for p in PERSONAS] + ["unknown"])
+async def test_relations_read_directly_equal_those_read_with_plain_sql(
+    cpr: kit.Database, name: str
+) -> None:
+    """Both sides of the GraphQL comparison above come from ``read_relations``:
+    this one checks it against the tables, on dates around the end of a power."""
+    person_id = str(uuid.UUID(int=0)) if name == "unknown" else pid(name)
+    for today in (TODAY, date(2028, 1, 31), date(2028, 2, 1), date(2025, 1, 31)):
+        expected = await _relations_by_plain_sql(cpr, person_id, today)
+        assert await load_relations(cpr, person_id, today) == expected
