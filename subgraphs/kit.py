@@ -15,6 +15,7 @@ Errors of the kit reach the client with a stable ``extensions.code``:
 import asyncio
 import inspect
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
@@ -132,7 +133,9 @@ class Database:
             ":memory:",
         )
         if on_file:
-            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+            if not str(parsed.database).startswith("file:"):
+                # A plain path's folder is made; a URI filename is taken as given.
+                Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
             # SQLite has one writer at a time: connections beyond the pool would
             # only wait for the lock, and each costs a thread to open and close.
             engine_options.setdefault("max_overflow", 0)
@@ -145,7 +148,7 @@ class Database:
                 parsed.set(drivername="sqlite+pysqlite"), pool_size=1, max_overflow=4
             )
             event.listen(reader, "connect", _tune_sqlite)
-            prepared = SqliteReader(str(parsed.database), reader.dialect)
+            prepared = SqliteReader(reader)
         return cls(url=url, engine=engine, reader=reader, prepared=prepared)
 
     @property
@@ -427,10 +430,23 @@ class Schema(strawberry.federation.Schema):
         errors: list[GraphQLError],
         execution_context: ExecutionContext | None = None,
     ) -> None:
-        """Log unexpected errors only; those with a stable code are answers."""
-        unexpected = [e for e in errors if not _expected(e)]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Log unexpected errors only; those with a stable code are answers.
+
+        Each is logged with its type, its path and where it was raised, never its
+        message, which may hold personal data.
+        """
+        for error in errors:
+            if _expected(error):
+                continue
+            original = error.original_error
+            assert original is not None
+            where = "".join(traceback.format_tb(original.__traceback__))
+            logger.error(
+                "A field at %s raised %s.\n%s",
+                ".".join(str(p) for p in error.path or ()) or "the root",
+                type(original).__name__,
+                where.rstrip(),
+            )
 
     async def entities_resolver(  # type: ignore[override]
         self, info: Info, representations: list[FederationAny]

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -75,7 +76,17 @@ class SubgraphGraphQL(GraphQL[SubgraphContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        """The response, with what was seen for the gateway's access log."""
+        """The response, with what was seen for the gateway's access log.
+
+        An error without a stable code (an exception in a resolver or the
+        database) is answered as the gateway answers it in-process: a sentence
+        that names the authority, never the exception's message, which may hold
+        an internal name or personal data.
+        """
+        if result.errors:
+            result.errors = [
+                masked(error, self.subgraph.name) for error in result.errors
+            ]
         response = await super().process_result(request, result)
         seen: SeenFields | None = getattr(request.state, "access_seen", None)
         if seen is not None and seen.by_person:
@@ -88,6 +99,19 @@ class SubgraphGraphQL(GraphQL[SubgraphContext, None]):
             extensions[EXTENSION] = pairs
             response["extensions"] = extensions
         return response
+
+
+def masked(error: GraphQLError, subgraph: str) -> GraphQLError:
+    """``error``, or for an unexpected exception a stand-in that tells nothing of it."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error
+    return GraphQLError(
+        f"The subgraph {subgraph} failed to resolve this field.",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "SUBGRAPH_ERROR"},
+    )
 
 
 def create_app(

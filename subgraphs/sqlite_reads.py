@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Executable, TupleType
+from sqlalchemy import Engine, Executable, TupleType
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -125,9 +125,15 @@ class SqliteReader:
     One connection per thread, opened on first use; :meth:`close` closes them all.
     """
 
-    def __init__(self, path: str, dialect: Dialect) -> None:
-        self.path = path
-        self.dialect = dialect
+    def __init__(self, engine: Engine) -> None:
+        args, options = engine.dialect.create_connect_args(engine.url)
+        # What the URL asks for (a URI filename, a busy timeout) as SQLAlchemy
+        # would pass it to sqlite3, in autocommit and usable from any thread.
+        self._connect_args: tuple[list[Any], dict[str, Any]] = (
+            list(args),
+            {**options, "check_same_thread": False, "isolation_level": None},
+        )
+        self.dialect = engine.dialect
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -245,9 +251,8 @@ class SqliteReader:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False
-            )
+            args, options = self._connect_args
+            connection = sqlite3.connect(*args, **options)
             for pragma in PRAGMAS:
                 connection.execute(pragma)
             connection.execute("PRAGMA query_only=ON")

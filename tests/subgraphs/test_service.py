@@ -1,7 +1,9 @@
 """One subgraph as its own HTTP service, on a real server on loopback."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -113,3 +115,38 @@ async def test_without_a_viewer_the_request_is_anonymous(url: str) -> None:
     assert response.json() == {"data": {"me": None}}
     assert "type Child @key" in service.json()["data"]["_service"]["sdl"]
     assert get.status_code == 405
+
+
+async def test_a_failing_database_is_answered_without_its_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    empty = kit.Database.open(kit.sqlite_url(tmp_path, "empty"))
+    viewer = Viewer("s", persona("parent").person_id, AssuranceLevel.HIGH)
+    middleware = [Middleware(SignIn, viewers={"parent": viewer})]
+    app = create_app(registry.load("cpr"), empty, middleware=middleware)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport) as client:
+            with caplog.at_level(logging.ERROR):
+                response = await client.post(
+                    "http://cpr.test/graphql",
+                    json={"query": "{ me { personId } }"},
+                    headers={"x-test-persona": "parent"},
+                )
+    finally:
+        await empty.close()
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["data"] == {"me": None}
+    assert body["errors"] == [
+        {
+            "message": "The subgraph cpr failed to resolve this field.",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["me"],
+            "extensions": {"code": "SUBGRAPH_ERROR"},
+        }
+    ]
+    assert "A field at me raised OperationalError." in caplog.text
+    assert "no such table" not in caplog.text
+    assert "persons" not in response.text

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     insert,
+    make_url,
     select,
     text,
     tuple_,
@@ -255,3 +256,24 @@ async def test_statements_the_reader_cannot_run_fall_back_to_sqlalchemy(
         database, statement, parameters
     )
     assert rows
+
+
+async def test_the_url_options_reach_the_readers_connections(
+    database: kit.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = make_url(database.url).database
+    by_uri = kit.Database.open(
+        f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true&timeout=7"
+    )
+    try:
+        assert by_uri.prepared is not None
+        args, options = by_uri.prepared._connect_args
+        assert args == [f"file:{path}?mode=ro"]
+        assert options["uri"] is True
+        assert options["timeout"] == 7.0
+        parameters = {"keys": ["a"], "since": date(2000, 1, 1)}
+        assert [row["id"] for row in await by_uri.rows(BY_PERSON, parameters)] == [1, 3]
+    finally:
+        await by_uri.close()
+    assert not (tmp_path / "file:").exists()
