@@ -153,7 +153,8 @@ class Database:
 
     @property
     def engines(self) -> tuple[Engine, ...]:
-        """Every engine that runs this database's statements, for instrumentation."""
+        """Every engine that runs this database's statements, for instrumentation;
+        prepared reads bypass them and are traced with ``prepared.traced``."""
         inline = (self.reader,) if self.reader is not None else ()
         return (self.engine.sync_engine, *inline)
 
