@@ -40,17 +40,27 @@ def _met(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
 
 
-def throughput_line(measurements: Sequence[Measurement], ours: str = OURS) -> str:
-    """The throughput ratio of ``ours`` over (c) against its target."""
+def _over_hive(
+    measurements: Sequence[Measurement], variant: str
+) -> tuple[float, str] | None:
+    """The median throughput ratio of ``variant`` over (c), and each run's."""
     ratios = [
-        row[ours].rps / row[HIVE].rps
+        row[variant].rps / row[HIVE].rps
         for row in _runs(measurements)
-        if ours in row and HIVE in row
+        if variant in row and HIVE in row
     ]
     ratio = _median(ratios)
     if ratio is None:
+        return None
+    return ratio, ", ".join(f"{r:.2f}" for r in ratios)
+
+
+def throughput_line(measurements: Sequence[Measurement], ours: str = OURS) -> str:
+    """The throughput ratio of ``ours`` over (c) against its target."""
+    found = _over_hive(measurements, ours)
+    if found is None:
         return f"- Throughput of `{ours}` over `{HIVE}`: not measured in this run."
-    each = ", ".join(f"{r:.2f}" for r in ratios)
+    ratio, each = found
     return (
         f"- Throughput of `{ours}` over `{HIVE}`: **{ratio:.2f}x** (runs: {each}); "
         f"target at least {THROUGHPUT_TARGET:g}x: {_met(ratio >= THROUGHPUT_TARGET)}."
@@ -60,15 +70,10 @@ def throughput_line(measurements: Sequence[Measurement], ours: str = OURS) -> st
 def bound_line(measurements: Sequence[Measurement]) -> str:
     """What one process could reach with no gateway at all: the in-process floor
     over (c), which bounds ``ours-in-process`` (one process, one core)."""
-    ratios = [
-        row[FLOOR].rps / row[HIVE].rps
-        for row in _runs(measurements)
-        if FLOOR in row and HIVE in row
-    ]
-    ratio = _median(ratios)
-    if ratio is None:
+    found = _over_hive(measurements, FLOOR)
+    if found is None:
         return f"- Throughput of `{FLOOR}` over `{HIVE}`: not measured in this run."
-    each = ", ".join(f"{r:.2f}" for r in ratios)
+    ratio, each = found
     return (
         f"- The bound of one process: `{FLOOR}`, the subgraphs' own work with no "
         f"gateway at all in one process, reaches **{ratio:.2f}x** `{HIVE}` "
