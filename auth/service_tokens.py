@@ -88,7 +88,10 @@ class ServiceTokens:
         self.private_key = private_key
         self._signing = keys.public_jwk(private_key) if private_key else None
         self.clock = clock
-        self._minted: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
+        # (subgraph, claims) -> (token, issued at, handed out again until)
+        self._minted: OrderedDict[tuple[str, str], tuple[str, float, float]] = (
+            OrderedDict()
+        )
         self._verified = VerifiedTokens(clock=clock)
 
     @classmethod
@@ -132,7 +135,9 @@ class ServiceTokens:
         key = (subgraph, json.dumps(carried, sort_keys=True))
         if now is None:
             minted = self._minted.get(key)
-            if minted is not None and self.clock() < minted[1]:
+            # Not after the clock was set back, either: the token's iat would
+            # lie in the future, and a subgraph refuses that as not valid yet.
+            if minted is not None and minted[1] <= self.clock() < minted[2]:
                 self._minted.move_to_end(key)
                 return minted[0]
         issued = now or datetime.fromtimestamp(self.clock(), UTC)
@@ -148,8 +153,10 @@ class ServiceTokens:
         algorithm = self._signing["alg"]
         token = jwt.encode(claims, self.private_key, algorithm, headers=headers)
         if now is None:
+            # iat is whole seconds: the window opens at the second the token bears.
+            issued_at = float(int(issued.timestamp()))
             reuse_until = issued.timestamp() + LIFETIME.total_seconds() / 2
-            self._minted[key] = (token, reuse_until)
+            self._minted[key] = (token, issued_at, reuse_until)
             if len(self._minted) > MINTED_SIZE:
                 self._minted.popitem(last=False)
         return token

@@ -71,7 +71,14 @@ class _Prepared:
     def values(self, parameters: Mapping[str, Any]) -> list[Any]:
         out = []
         for slot in self.slots:
-            value = parameters[slot.name]
+            try:
+                value = parameters[slot.name]
+            except KeyError:
+                # Prepared when the parameter was given; left out now, it takes
+                # the value bound in the statement, which SQLAlchemy supplies.
+                raise Unprepared(
+                    f"the parameter {slot.name!r} has no value given"
+                ) from None
             if slot.index is not None:
                 value = value[slot.index]
             out.append(value if slot.process is None else slot.process(value))

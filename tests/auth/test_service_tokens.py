@@ -374,3 +374,21 @@ def test_every_viewer_and_relation_field_is_carried() -> None:
     for kind, names in carried.items():
         assert {f.name for f in dataclasses.fields(kind)} == names
     assert all(getattr(VIEWER.relations, name) for name in carried[Relations])
+
+
+def test_after_the_clock_steps_back_no_token_issued_in_its_future_is_handed_out(
+    tmp_path: Path,
+) -> None:
+    """A token is handed out again only while the clock is inside its reuse
+    window: after the clock is set back (NTP stepping, say), the token minted
+    before bears an ``iat`` in the future, which every subgraph that has not
+    yet remembered it refuses as not valid yet."""
+    tokens, clock = clocked(tmp_path)
+    first = tokens.mint(VIEWER, "cpr")
+
+    clock.now -= 120
+    again = tokens.mint(VIEWER, "cpr")
+
+    assert again != first
+    claims = jwt.decode(again, options={"verify_signature": False})
+    assert claims["iat"] <= clock.now

@@ -277,3 +277,25 @@ async def test_the_url_options_reach_the_readers_connections(
     finally:
         await by_uri.close()
     assert not (tmp_path / "file:").exists()
+
+
+async def test_a_bound_default_left_out_after_a_prepared_read_falls_back(
+    database: kit.Database,
+) -> None:
+    """A shape is prepared with the parameters of its first read; a later read
+    that leaves out a parameter the statement binds a value for gets that value,
+    as SQLAlchemy gives it, instead of a KeyError."""
+    paid = (
+        select(visits.c.id)
+        .where(visits.c.person_id.in_(kit.batch_keys()))
+        .where(visits.c.paid == bindparam("paid", value=True, type_=Boolean))
+        .order_by(visits.c.id)
+    )
+    keys = {"keys": ["a", "b"]}
+    unpaid = await database.rows(paid, {**keys, "paid": False})
+    assert [row["id"] for row in unpaid] == [2, 3]
+
+    rows = await database.rows(paid, keys)
+
+    assert [dict(row) for row in rows] == await through_sqlalchemy(database, paid, keys)
+    assert [row["id"] for row in rows] == [1]
