@@ -9,7 +9,6 @@ the fetches one after another, each with a fresh ``subgraph.make_context(viewer,
 database)``. No token, no planning, no merging, no shaping, no access log.
 """
 
-import gc
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from gateway.settings import Settings
 from subgraphs.cpr.relations import load_relations
 from subgraphs.kit import Database, Subgraph
 from subgraphs.registry import load_all
+from subgraphs.service import frozen_heap
 from tests.bench.floor import Fetch, prepare
 from tests.bench.recording import load, persona_viewer
 
@@ -98,12 +98,10 @@ def citizen_floor() -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         state["viewer"] = await persona_viewer(data_dir, "parent", databases)
         # As the gateway and the subgraph services do once they are ready.
-        gc.collect()
-        gc.freeze()
         try:
-            yield
+            with frozen_heap():
+                yield
         finally:
-            gc.unfreeze()
             for database in databases.values():
                 await database.close()
 

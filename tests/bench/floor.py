@@ -11,7 +11,6 @@ for a gateway that runs its subgraphs in process.
 graph is built the same way from the authorities' schemas and contexts.
 """
 
-import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from subgraphs.service import frozen_heap
 from tests.bench.standin import FLOOR_FETCHES
 from tests.peers.standin import SCHEMAS
 
@@ -83,12 +83,8 @@ def floor_app(fetches: Sequence[Fetch], context: ContextFactory) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         # As the gateway and the subgraph services do once they are ready.
-        gc.collect()
-        gc.freeze()
-        try:
+        with frozen_heap():
             yield
-        finally:
-            gc.unfreeze()
 
     handler: Callable[[Request], Awaitable[JSONResponse]] = run
     return Starlette(
