@@ -272,10 +272,6 @@ class BatchLoader(Generic[K, V]):
             loop.call_soon(self._dispatch)
         return future
 
-    async def load_many(self, keys: Iterable[K]) -> list[V]:
-        """The values of ``keys``, in order."""
-        return list(await asyncio.gather(*(self.load(key) for key in keys)))
-
     def _dispatch(self) -> None:
         queue, self._queue = self._queue, []
         size = self.max_batch_size

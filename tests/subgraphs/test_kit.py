@@ -281,7 +281,7 @@ async def test_a_batch_loader_batches_a_turn_of_keys_and_remembers_them() -> Non
 
     loader = kit.BatchLoader(upper, max_batch_size=2)
     first = await asyncio.gather(*(loader.load(k) for k in ["a", "b", "c", "a"]))
-    again = await loader.load_many(["c", "d"])
+    again = await asyncio.gather(loader.load("c"), loader.load("d"))
 
     assert first == ["A", "B", "C", "A"]
     assert again == ["C", "D"]
